@@ -1,0 +1,37 @@
+import { runServe } from './serve.js';
+import { runProviders } from './providers.js';
+
+export interface Command {
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  serve: { summary: 'start the HTTP service (configured by environment variables, see README)', run: runServe },
+  providers: { summary: 'validate | import the provider database (mailconfig providers --help)', run: runProviders },
+};
+
+const USAGE = `Usage: mailconfig <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .join('\n')}
+
+Run "mailconfig <command> --help" for a command's options.
+`;
+
+/** Runs the CLI and returns the exit code (the launcher sets process.exitCode). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`mailconfig: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  return command.run(rest);
+}

@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { startService } from '../service.js';
+
+export async function runServe(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write('Usage: mailconfig serve\n\nStarts the service. Configuration comes from environment variables (PORT, HOST, MAILCONFIG_*); see README.md.\n');
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
+      return 78; // EX_CONFIG
+    }
+    throw error;
+  }
+  const { app } = await startService(config);
+  const stop = (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // Keep running until a signal arrives.
+  await new Promise<never>(() => {});
+  return 0;
+}

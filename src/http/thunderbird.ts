@@ -1,0 +1,53 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { THUNDERBIRD_CONTENT_TYPE, renderClientConfig } from '../formats/thunderbird.js';
+import { AddressError, parseDomain } from '../settings/address.js';
+import { addressFromQuery } from './address.js';
+import type { ServiceDeps } from './server.js';
+
+const ADDRESS_PARAMS = ['emailaddress', 'email'];
+
+/** Thunderbird autoconfig: the two URLs a domain answers, and the ISPDB-style mirror. */
+export function registerThunderbirdRoutes(app: FastifyInstance, deps: ServiceDeps): void {
+  const autoconfig = async (request: FastifyRequest, reply: FastifyReply) => {
+    const param = addressFromQuery(request, ADDRESS_PARAMS);
+    if (!param.ok) return badRequest(request, reply, param.reason);
+    // Without an address the domain is the one the client asked (autoconfig.D / D).
+    const domain = param.address?.domain ?? domainFromHost(request.hostname);
+    if (!domain) return badRequest(request, reply, 'add ?emailaddress=you@example.org to the URL');
+    const { config } = await deps.resolver.resolve(domain, param.address);
+    if (!config) return notFound(reply, domain);
+    return reply.type(THUNDERBIRD_CONTENT_TYPE).send(renderClientConfig(config, param.address));
+  };
+  app.get('/mail/config-v1.1.xml', autoconfig);
+  app.get('/.well-known/autoconfig/mail/config-v1.1.xml', autoconfig);
+
+  app.get<{ Params: { domain: string } }>('/v1.1/:domain', async (request, reply) => {
+    let domain: string;
+    try {
+      domain = parseDomain(request.params.domain);
+    } catch (error) {
+      if (error instanceof AddressError) return badRequest(request, reply, error.message);
+      throw error;
+    }
+    const { config } = await deps.resolver.resolve(domain);
+    if (!config) return notFound(reply, domain);
+    return reply.type(THUNDERBIRD_CONTENT_TYPE).send(renderClientConfig(config));
+  });
+}
+
+function domainFromHost(hostname: string): string | undefined {
+  try {
+    return parseDomain(hostname.replace(/^autoconfig\./i, ''));
+  } catch {
+    return undefined;
+  }
+}
+
+function badRequest(request: FastifyRequest, reply: FastifyReply, reason: string) {
+  request.log.info({ reason }, 'bad autoconfig request');
+  return reply.code(400).type('text/plain; charset=utf-8').send(`Bad request: ${reason}\n`);
+}
+
+function notFound(reply: FastifyReply, domain: string) {
+  return reply.code(404).type('text/plain; charset=utf-8').send(`No mail settings known for ${domain}\n`);
+}

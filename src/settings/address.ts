@@ -1,0 +1,65 @@
+import { domainToASCII, domainToUnicode } from 'node:url';
+
+/** A checked e-mail address: domain in ASCII (punycode) for lookups, Unicode for people. */
+export interface EmailAddress {
+  localPart: string;
+  /** ASCII, lower case: the form used for lookups and placed into usernames. */
+  domain: string;
+  /** The same domain in Unicode, for pages people read. */
+  domainUnicode: string;
+  /** `localPart@domain` with the ASCII domain. */
+  address: string;
+}
+
+export class AddressError extends Error {
+  override name = 'AddressError';
+}
+
+const MAX_ADDRESS = 254;
+const MAX_LOCAL = 64;
+// Printable ASCII and any non-ASCII (SMTPUTF8), minus what makes an address ambiguous or dangerous in markup.
+const FORBIDDEN_LOCAL = /[\s\u0000-\u001f\u007f<>()[\]\\,;:@"]/u;
+
+/** Parses what a person typed (or a client sent) as an address; throws AddressError with a reason. */
+export function parseAddress(input: string): EmailAddress {
+  const raw = input.trim();
+  if (raw === '') throw new AddressError('the e-mail address is empty');
+  if (raw.length > MAX_ADDRESS) throw new AddressError(`the e-mail address is longer than ${MAX_ADDRESS} characters`);
+  const at = raw.lastIndexOf('@');
+  if (at < 0) throw new AddressError('the e-mail address has no @');
+  const localPart = raw.slice(0, at);
+  const domainInput = raw.slice(at + 1);
+  if (localPart === '') throw new AddressError('the e-mail address has nothing before the @');
+  if (localPart.length > MAX_LOCAL) throw new AddressError(`the part before the @ is longer than ${MAX_LOCAL} characters`);
+  if (FORBIDDEN_LOCAL.test(localPart)) throw new AddressError('the part before the @ contains characters an address cannot have');
+  if (localPart.startsWith('.') || localPart.endsWith('.') || localPart.includes('..')) {
+    throw new AddressError('the part before the @ has a misplaced dot');
+  }
+  const domain = parseDomain(domainInput);
+  return { localPart, domain, domainUnicode: domainToUnicode(domain) || domain, address: `${localPart}@${domain}` };
+}
+
+/** Normalizes a domain name to lower-case ASCII (punycode); throws AddressError when it is not a mail domain. */
+export function parseDomain(input: string): string {
+  const trimmed = input.trim().replace(/\.$/, '');
+  if (trimmed === '') throw new AddressError('the domain is empty');
+  if (/[\s\u0000-\u001f\u007f]/u.test(trimmed)) throw new AddressError('the domain contains spaces or control characters');
+  if (trimmed.startsWith('[')) throw new AddressError('address literals ([1.2.3.4]) are not supported');
+  const ascii = domainToASCII(trimmed).toLowerCase();
+  if (ascii === '') throw new AddressError(`"${trimmed}" is not a valid domain name`);
+  if (ascii.length > 253) throw new AddressError('the domain is longer than 253 characters');
+  const labels = ascii.split('.');
+  if (labels.length < 2) throw new AddressError('the domain needs at least one dot (like example.org)');
+  for (const label of labels) {
+    if (!/^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label)) {
+      throw new AddressError(`"${trimmed}" is not a valid domain name`);
+    }
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) throw new AddressError('IP addresses are not mail domains');
+  return ascii;
+}
+
+/** The Unicode form of an ASCII domain, for display. */
+export function unicodeDomain(ascii: string): string {
+  return domainToUnicode(ascii) || ascii;
+}
