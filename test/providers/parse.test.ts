@@ -1,0 +1,51 @@
+import t from 'tap';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseProvider } from '../../src/providers/parse.js';
+import { openProviderDatabase } from '../../src/providers/database.js';
+import { PROJECT_ROOT } from '../../src/config.js';
+
+const BAD = join(PROJECT_ROOT, 'test', 'fixtures', 'providers-bad');
+
+const lines = (problems: { line: number; severity: string; message: string }[]) =>
+  problems.map((p) => `${p.line}:${p.severity}:${p.message}`);
+
+t.test('every problem of a broken file is reported with its line', async (t) => {
+  const text = await readFile(join(BAD, 'broken.example.xml'), 'utf8');
+  const { config, problems } = parseProvider(text, { file: 'broken.example.xml' });
+  t.equal(config, undefined, 'a file with errors is not served');
+  const found = lines(problems);
+  t.ok(found.some((l) => /^5:error:unknown element <displayNameShort>.*displayShortName/.test(l)), 'unknown element, with a hint');
+  t.ok(found.some((l) => /^8:error:port "99999"/.test(l)), 'port out of range');
+  t.ok(found.some((l) => /^9:error:unknown socketType "TLS"/.test(l)), 'unknown socketType');
+  t.ok(found.some((l) => /^10:error:broken placeholder "%EMAILADDRESS"/.test(l)), 'broken placeholder');
+  t.ok(found.some((l) => /^13:warning:OAuth2 is the only authentication/.test(l)), 'OAuth2 as the only method');
+  t.ok(found.some((l) => /^3:warning:SMTP is offered only without encryption/.test(l)), 'plaintext-only warning');
+});
+
+t.test('a missing domain and XML that is not well-formed', async (t) => {
+  const nodomain = parseProvider(await readFile(join(BAD, 'nodomain.example.xml'), 'utf8'), { file: 'x' });
+  t.match(lines(nodomain.problems), [/^3:error:no <domain>/]);
+  const broken = parseProvider(await readFile(join(BAD, 'notwellformed.example.xml'), 'utf8'), { file: 'x' });
+  t.match(lines(broken.problems), [/^5:error:not well-formed XML/]);
+});
+
+t.test('DOCTYPE and entity tricks are refused', async (t) => {
+  const xml = '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<clientConfig/>';
+  t.match(lines(parseProvider(xml, { file: 'x' }).problems), [/^2:error:.*DOCTYPE/]);
+});
+
+t.test('a domain claimed by two files: the later file is left out and reported at the domain line', async (t) => {
+  const { index, problems } = await openProviderDatabase(BAD);
+  t.equal(index.byDomain('good.example')?.file, 'posteo-copy.xml');
+  t.equal(index.byDomain('zz-duplicate.example'), undefined);
+  const dup = problems.find((p) => p.file === 'zz-duplicate.example.xml');
+  t.match(dup, { line: 5, severity: 'error', message: /good\.example is already claimed by posteo-copy\.xml/ });
+});
+
+t.test('the bundled database has no errors', async (t) => {
+  const { index, problems } = await openProviderDatabase(join(PROJECT_ROOT, 'providers'));
+  t.same(problems.filter((p) => p.severity === 'error'), []);
+  t.equal(index.size, 163);
+  t.equal(index.domainCount, 962);
+});
