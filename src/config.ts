@@ -1,6 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDnsServer, type DnsServer } from './discovery/dns.js';
+import { parseAllowNetworks } from './discovery/network-guard.js';
+import { SigningSetupError, profileSigner } from './formats/profile-signing.js';
 
 /** The project root (where `providers/` and `package.json` live), found from this file in src/ or dist/src/. */
 export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
@@ -25,6 +28,24 @@ export interface AppConfig {
   /** Base URL without a trailing slash, or undefined to derive it from each request's Host. */
   publicUrl?: string;
   signing?: SigningFiles;
+  /** Live discovery for domains not in the provider database (MAILCONFIG_DISCOVERY and friends). */
+  discovery: DiscoveryConfig;
+  /** Admin API tokens (MAILCONFIG_ADMIN_TOKEN / MAILCONFIG_ADMIN_TOKEN_FILE); the API is off when undefined. */
+  admin?: AdminConfig;
+  /** Requests per minute per client address; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** Fastify's trustProxy: false, true, or the proxies' addresses (for client IPs behind a load balancer). */
+  trustProxy: boolean | string;
+  /** Branding of the setup pages (MAILCONFIG_BRAND_NAME, _LOGO, _COLOR). */
+  brand: BrandConfig;
+}
+
+export interface BrandConfig {
+  name?: string;
+  /** Logo URL, http(s) only. */
+  logo?: string;
+  /** Accent colour as `#rrggbb`. */
+  color?: string;
 }
 
 export interface SigningFiles {
@@ -47,6 +68,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     providersDir: readDirectory(env, 'MAILCONFIG_PROVIDERS', BUNDLED_PROVIDERS),
     publicUrl: readPublicUrl(env),
     signing: readSigning(env),
+    discovery: readDiscovery(env),
+    admin: readAdminTokens(env),
+    rateLimitPerMinute: readCount(env, 'MAILCONFIG_RATE_LIMIT', 600),
+    trustProxy: readTrustProxy(env),
+    brand: readBrand(env),
   };
 }
 
@@ -56,6 +82,21 @@ export function readPort(env: Env, name: string, fallback: number): number {
   const port = Number(raw);
   if (!/^[0-9]+$/.test(raw) || port > 65535) throw new ConfigError(`${name}=${raw} is not a port number (0-65535)`);
   return port;
+}
+
+export function readCount(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^[0-9]{1,9}$/.test(raw)) throw new ConfigError(`${name}=${raw} is not a whole number`);
+  return Number(raw);
+}
+
+function readTrustProxy(env: Env): boolean | string {
+  const raw = env.MAILCONFIG_TRUST_PROXY?.trim();
+  if (!raw || raw === 'off' || raw === 'false') return false;
+  if (raw === 'on' || raw === 'true') return true;
+  if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw)) throw new ConfigError(`MAILCONFIG_TRUST_PROXY=${raw} must be on, off, or a comma-separated list of proxy addresses/CIDRs`);
+  return raw;
 }
 
 function readDirectory(env: Env, name: string, fallback: string): string {
@@ -87,7 +128,16 @@ function readSigning(env: Env): SigningFiles | undefined {
   if (!cert && !key && !chain) return undefined;
   if (!cert) throw new ConfigError('MAILCONFIG_SIGN_CERT is not set but MAILCONFIG_SIGN_KEY or MAILCONFIG_SIGN_CHAIN is');
   if (!key) throw new ConfigError('MAILCONFIG_SIGN_KEY is not set but MAILCONFIG_SIGN_CERT is');
-  return { cert: readPem(cert, 'MAILCONFIG_SIGN_CERT'), key: readPem(key, 'MAILCONFIG_SIGN_KEY'), chain: chain ? readPem(chain, 'MAILCONFIG_SIGN_CHAIN') : undefined };
+  const files = { cert: readPem(cert, 'MAILCONFIG_SIGN_CERT'), key: readPem(key, 'MAILCONFIG_SIGN_KEY'), chain: chain ? readPem(chain, 'MAILCONFIG_SIGN_CHAIN') : undefined };
+  // Parse and match key and certificates now (the signer is kept for the routes), so a bad key stops the start.
+  try {
+    profileSigner(files);
+  } catch (error) {
+    if (!(error instanceof SigningSetupError)) throw error;
+    const paths = { MAILCONFIG_SIGN_CERT: cert, MAILCONFIG_SIGN_KEY: key, MAILCONFIG_SIGN_CHAIN: chain };
+    throw new ConfigError(`${error.variable}=${paths[error.variable] ?? ''} ${error.message}`);
+  }
+  return files;
 }
 
 /** Reads a PEM file now, so a wrong path stops the start instead of the first profile download. */
@@ -100,4 +150,141 @@ function readPem(path: string, name: string): string {
   }
   if (!text.includes('-----BEGIN ')) throw new ConfigError(`${name}=${path} is not a PEM file`);
   return text;
+}
+
+export interface AdminToken {
+  /** Who holds the token: logged with every change. */
+  name: string;
+  token: string;
+}
+
+export interface AdminConfig {
+  tokens: AdminToken[];
+}
+
+/** Shorter tokens are guessable; 16 characters is the floor, a random 32+ is what the README suggests. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/** Reads the admin tokens; never echoes a token into an error message. */
+function readAdminTokens(env: Env): AdminConfig | undefined {
+  const tokens: AdminToken[] = [];
+  const single = env.MAILCONFIG_ADMIN_TOKEN?.trim();
+  if (single) tokens.push(checkToken({ name: 'admin', token: single }, 'MAILCONFIG_ADMIN_TOKEN'));
+  const path = env.MAILCONFIG_ADMIN_TOKEN_FILE?.trim();
+  if (path) tokens.push(...readTokenFile(path));
+  if (tokens.length === 0) return undefined;
+  const names = new Set<string>();
+  const values = new Set<string>();
+  for (const { name, token } of tokens) {
+    if (names.has(name)) throw new ConfigError(`MAILCONFIG_ADMIN_TOKEN_FILE=${path} names "${name}" twice${single ? ' (the name of MAILCONFIG_ADMIN_TOKEN is "admin")' : ''}`);
+    if (values.has(token)) throw new ConfigError(`MAILCONFIG_ADMIN_TOKEN_FILE=${path} gives "${name}" a token already used by another name`);
+    names.add(name);
+    values.add(token);
+  }
+  return { tokens };
+}
+
+/** One `name:token` per line; blank lines and lines starting with # are ignored. */
+function readTokenFile(path: string): AdminToken[] {
+  const variable = 'MAILCONFIG_ADMIN_TOKEN_FILE';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${variable}=${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const tokens: AdminToken[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim();
+    if (colon < 0 || !/^[A-Za-z0-9._@-]{1,64}$/.test(name)) throw new ConfigError(`${variable}=${path} line ${i + 1}: expected name:token (name of letters, digits, . _ @ -)`);
+    tokens.push(checkToken({ name, token: line.slice(colon + 1).trim() }, `${variable}=${path} line ${i + 1}`));
+  });
+  if (tokens.length === 0) throw new ConfigError(`${variable}=${path} holds no name:token line`);
+  return tokens;
+}
+
+function checkToken(entry: AdminToken, where: string): AdminToken {
+  if (entry.token.length < MIN_ADMIN_TOKEN_LENGTH) throw new ConfigError(`${where}: the token is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  if (/\s/.test(entry.token)) throw new ConfigError(`${where}: the token contains white space`);
+  return entry;
+}
+
+function readBrand(env: Env): BrandConfig {
+  const name = env.MAILCONFIG_BRAND_NAME?.trim() || undefined;
+  if (name && name.length > 100) throw new ConfigError('MAILCONFIG_BRAND_NAME is longer than 100 characters');
+  return { name, logo: readBrandLogo(env), color: readBrandColor(env) };
+}
+
+function readBrandLogo(env: Env): string | undefined {
+  const raw = env.MAILCONFIG_BRAND_LOGO?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`MAILCONFIG_BRAND_LOGO=${raw} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`MAILCONFIG_BRAND_LOGO=${raw} must start with https:// or http://`);
+  return url.href;
+}
+
+function readBrandColor(env: Env): string | undefined {
+  const raw = env.MAILCONFIG_BRAND_COLOR?.trim();
+  if (!raw) return undefined;
+  const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(raw);
+  if (!m?.[1]) throw new ConfigError(`MAILCONFIG_BRAND_COLOR=${raw} is not a hex colour like #1c5d99`);
+  const hex = m[1].length === 3 ? [...m[1]].map((c) => c + c).join('') : m[1];
+  return `#${hex.toLowerCase()}`;
+}
+
+export interface DiscoveryConfig {
+  /** MAILCONFIG_DISCOVERY=off answers from the provider database only. */
+  enabled: boolean;
+  /** MAILCONFIG_DNS; undefined = the system's nameservers. */
+  dnsServers?: DnsServer[];
+  /** MAILCONFIG_ALLOW_NETWORKS: CIDRs discovery may connect to although they are not global unicast. */
+  allowNetworks: string[];
+  /** MAILCONFIG_LOOKUP_TIMEOUT (seconds) as milliseconds. */
+  lookupTimeoutMs: number;
+  /** MAILCONFIG_AUTOCONFIG_HTTP=on also fetches http://autoconfig.D/ when https gives nothing. */
+  autoconfigHttp: boolean;
+}
+
+function readDiscovery(env: Env): DiscoveryConfig {
+  return {
+    enabled: readSwitch(env, 'MAILCONFIG_DISCOVERY', true),
+    dnsServers: readDnsServers(env),
+    allowNetworks: parseAllowNetworks(env.MAILCONFIG_ALLOW_NETWORKS),
+    lookupTimeoutMs: readSeconds(env, 'MAILCONFIG_LOOKUP_TIMEOUT', 8) * 1000,
+    autoconfigHttp: readSwitch(env, 'MAILCONFIG_AUTOCONFIG_HTTP', false),
+  };
+}
+
+function readSwitch(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['on', 'true', 'yes', '1'].includes(raw)) return true;
+  if (['off', 'false', 'no', '0'].includes(raw)) return false;
+  throw new ConfigError(`${name}=${env[name]} must be on or off`);
+}
+
+function readSeconds(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const seconds = Number(raw);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(raw) || seconds < 0.1 || seconds > 120) throw new ConfigError(`${name}=${raw} must be a number of seconds from 0.1 to 120`);
+  return seconds;
+}
+
+function readDnsServers(env: Env): DnsServer[] | undefined {
+  const raw = env.MAILCONFIG_DNS?.trim();
+  if (!raw) return undefined;
+  return raw.split(',').map((entry) => {
+    const server = parseDnsServer(entry);
+    if (!server) throw new ConfigError(`MAILCONFIG_DNS: "${entry.trim()}" is not ip[:port] (examples: 127.0.0.53, 192.0.2.1:5353, [2001:db8::1]:53)`);
+    return server;
+  });
 }

@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# mailconfig: build with dev dependencies, run on the current Node.js LTS with production dependencies only.
+ARG NODE_VERSION=lts
+
+FROM node:${NODE_VERSION}-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY bench ./bench
+COPY bin ./bin
+# `npm ci` runs the `prepare` script, which compiles TypeScript into dist/.
+RUN npm ci && npm prune --omit=dev
+
+FROM node:${NODE_VERSION}-slim
+ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY src/web/assets ./src/web/assets
+# The provider database belongs to the service user so the admin API can write it (or mount a volume and set
+# MAILCONFIG_PROVIDERS).
+COPY --chown=node:node providers ./providers
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "bin/mailconfig.js", "serve"]

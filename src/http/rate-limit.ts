@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { ServiceDeps } from './server.js';
+
+const EXEMPT = ['/healthz', '/metrics'];
+
+/** Per-client request budget (MAILCONFIG_RATE_LIMIT per minute); a lookup can cost DNS queries and connections. */
+export async function registerRateLimit(app: FastifyInstance, deps: ServiceDeps): Promise<void> {
+  const max = deps.config.rateLimitPerMinute;
+  if (max === 0) return;
+  await app.register(rateLimit, {
+    global: true,
+    max,
+    timeWindow: 60_000,
+    cache: 20_000, // bounded memory: at most this many client addresses tracked
+    allowList: (request) => EXEMPT.includes(request.url.split('?')[0] ?? '') || request.url.startsWith('/assets/'),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: 'too many requests',
+      message: `rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
+    }),
+  });
+}

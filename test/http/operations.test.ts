@@ -1,0 +1,26 @@
+import t from 'tap';
+import { startTestServer } from '../helpers/server.js';
+
+t.test('metrics count requests by route pattern', async (t) => {
+  const server = await startTestServer();
+  t.teardown(() => server.close());
+  await fetch(`${server.url}/v1.1/posteo.de`);
+  await fetch(`${server.url}/v1.1/no-such-domain.example`);
+  const res = await fetch(`${server.url}/metrics`);
+  t.equal(res.status, 200);
+  const text = await res.text();
+  t.match(text, /mailconfig_http_requests_total\{method="GET",route="\/v1\.1\/:domain",status="200"\} 1/);
+  t.match(text, /mailconfig_http_requests_total\{method="GET",route="\/v1\.1\/:domain",status="404"\} 1/);
+  t.match(text, /mailconfig_providers 163/);
+});
+
+t.test('each client gets a request budget; health checks are exempt', async (t) => {
+  const server = await startTestServer({ env: { MAILCONFIG_RATE_LIMIT: '3' } });
+  t.teardown(() => server.close());
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) statuses.push((await fetch(`${server.url}/v1.1/posteo.de`)).status);
+  t.same(statuses, [200, 200, 200, 429]);
+  const limited = await fetch(`${server.url}/v1.1/posteo.de`);
+  t.match(await limited.json(), { message: /rate limit of 3 requests per minute/ });
+  t.equal((await fetch(`${server.url}/healthz`)).status, 200);
+});
