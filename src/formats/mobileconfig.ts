@@ -1,0 +1,200 @@
+import { hash } from 'node:crypto';
+import { build, type PlistValue } from 'plist';
+import type { EmailAddress } from '../settings/address.js';
+import type { AuthMethod, MailConfig, ServerSettings } from '../settings/model.js';
+import { preferredServers } from '../settings/preference.js';
+import { escapeXml } from './xml.js';
+
+// Apple configuration profile (.mobileconfig) with one com.apple.mail.managed payload.
+// Traps handled here (formats.md section 3): PayloadVersion 1 everywhere, ports as <integer>, UUIDs derived from the
+// address (never shared between users), EmailAddress always set, never a password.
+
+export const MOBILECONFIG_CONTENT_TYPE = 'application/x-apple-aspen-config';
+
+/** The config cannot become a mail profile (Apple needs one incoming and one outgoing server). */
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+}
+
+/** What makes a profile one address' own: stable for that address, different for every other. */
+export interface ProfileIdentity {
+  /** Reverse-DNS PayloadIdentifier of the profile; the mail payload appends `.mail`. */
+  identifier: string;
+  profileUuid: string;
+  mailUuid: string;
+}
+
+// Namespace for the name-based UUIDs (RFC 9562 version 5); any fixed value works, this one is ours.
+const UUID_NAMESPACE = Buffer.from('6f1c2a9e4b7d4c3a8e5f0d2b7a9c1e43', 'hex');
+
+/** Name-based UUID (version 5, SHA-1) in Apple's uppercase 8-4-4-4-12 form. */
+export function nameBasedUuid(name: string): string {
+  // One-shot crypto.hash: several times cheaper than createHash for short inputs (this runs per request).
+  const bytes = hash('sha1', Buffer.concat([UUID_NAMESPACE, Buffer.from(name, 'utf8')]), 'buffer');
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.subarray(0, 16).toString('hex').toUpperCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Identifier and UUIDs derived from the lowercased address, so a re-install replaces the old profile. */
+export function profileIdentity(address: EmailAddress): ProfileIdentity {
+  const key = address.address.toLowerCase();
+  const digest = hash('sha256', key, 'hex').slice(0, 24);
+  const reversedDomain = address.domain.split('.').reverse().join('.');
+  return {
+    identifier: `${reversedDomain}.mailconfig.${digest}`,
+    profileUuid: nameBasedUuid(`profile:${key}`),
+    mailUuid: nameBasedUuid(`mail:${key}`),
+  };
+}
+
+/** A download name safe inside a quoted Content-Disposition filename (ASCII letters, digits and . _ @ + - only). */
+export function profileFilename(address: EmailAddress): string {
+  const safe = address.address.replace(/[^A-Za-z0-9._@+-]/g, '_').slice(0, 120);
+  return `${safe}.mobileconfig`;
+}
+
+/** Everything address-specific in a profile; the renderer fills these into a cached per-provider template. */
+interface ProfileFields extends ProfileIdentity {
+  address: string;
+  localPart: string;
+  domain: string;
+  /** The address with the Unicode domain, for text people read on the install screen. */
+  displayAddress: string;
+}
+
+// First method of the server's own order that Apple can express. OAuth2, GSSAPI and client certificates have no
+// Apple equivalent in this payload: when nothing else is offered the device asks for a password (an app password).
+const APPLE_AUTH: Partial<Record<AuthMethod, string>> = {
+  'password-cleartext': 'EmailAuthPassword',
+  'password-encrypted': 'EmailAuthCRAMMD5',
+  NTLM: 'EmailAuthNTLM',
+  none: 'EmailAuthNone',
+  'client-IP-address': 'EmailAuthNone',
+  'smtp-after-pop': 'EmailAuthNone',
+};
+
+export function appleAuthentication(methods: readonly AuthMethod[]): string {
+  for (const method of methods) {
+    const apple = APPLE_AUTH[method];
+    if (apple) return apple;
+  }
+  return 'EmailAuthPassword';
+}
+
+function port(server: ServerSettings): number {
+  // plist writes any non-integer number as <real>, which iOS rejects for port numbers.
+  if (!Number.isInteger(server.port) || server.port < 1 || server.port > 65535) {
+    throw new ProfileError(`${server.host} has an invalid port ${server.port}`);
+  }
+  return server.port;
+}
+
+function providerName(config: MailConfig): string {
+  return config.displayName || config.displayShortName || config.id;
+}
+
+/** The profile as a property-list object. Pure; `renderMobileconfig` is the fast path for serving. */
+function buildProfile(config: MailConfig, fields: ProfileFields): Record<string, PlistValue> {
+  const { incoming, outgoing } = preferredServers(config);
+  if (!incoming) throw new ProfileError(`no IMAP or POP3 server is known for ${config.id}`);
+  if (!outgoing) throw new ProfileError(`no SMTP server is known for ${config.id}`);
+  const host = (server: ServerSettings) => fill(server.host, fields);
+  const username = (server: ServerSettings) => fill(server.username, fields);
+  const name = providerName(config);
+  const incomingLabel = `${incoming.protocol === 'imap' ? 'IMAP' : 'POP3'} ${host(incoming)}:${incoming.port}`;
+  const mail: Record<string, PlistValue> = {
+    PayloadType: 'com.apple.mail.managed',
+    PayloadVersion: 1,
+    PayloadIdentifier: `${fields.identifier}.mail`,
+    PayloadUUID: fields.mailUuid,
+    PayloadDisplayName: `${name} mail`,
+    PayloadDescription: `Mail account ${fields.displayAddress}`,
+    EmailAccountType: incoming.protocol === 'imap' ? 'EmailTypeIMAP' : 'EmailTypePOP',
+    EmailAccountDescription: name,
+    EmailAddress: fields.address,
+    IncomingMailServerHostName: host(incoming),
+    IncomingMailServerPortNumber: port(incoming),
+    // There is no STARTTLS key: UseSSL makes the device use TLS, implicit or STARTTLS by port.
+    IncomingMailServerUseSSL: incoming.security !== 'none',
+    IncomingMailServerUsername: username(incoming),
+    IncomingMailServerAuthentication: appleAuthentication(incoming.auth),
+    OutgoingMailServerHostName: host(outgoing),
+    OutgoingMailServerPortNumber: port(outgoing),
+    OutgoingMailServerUseSSL: outgoing.security !== 'none',
+    OutgoingMailServerUsername: username(outgoing),
+    OutgoingMailServerAuthentication: appleAuthentication(outgoing.auth),
+    // No password in the profile (only encrypted profiles may carry one): the device asks once for both servers.
+    OutgoingPasswordSameAsIncomingPassword: true,
+  };
+  return {
+    PayloadType: 'Configuration',
+    PayloadVersion: 1,
+    PayloadIdentifier: fields.identifier,
+    PayloadUUID: fields.profileUuid,
+    PayloadDisplayName: `${name} (${fields.displayAddress})`,
+    PayloadDescription:
+      `Sets up the mail account ${fields.displayAddress} with ${name}: incoming ${incomingLabel}, ` +
+      `outgoing SMTP ${host(outgoing)}:${outgoing.port}. The profile holds no password; the device asks for it.`,
+    PayloadOrganization: name,
+    PayloadRemovalDisallowed: false,
+    PayloadContent: [mail],
+  };
+}
+
+function fieldsFor(address: EmailAddress): ProfileFields {
+  return {
+    ...profileIdentity(address),
+    address: address.address,
+    localPart: address.localPart,
+    domain: address.domain,
+    displayAddress: `${address.localPart}@${address.domainUnicode}`,
+  };
+}
+
+/** The profile object for one address (for callers that want values, not XML). */
+export function mobileconfigObject(config: MailConfig, address: EmailAddress): Record<string, PlistValue> {
+  return buildProfile(config, fieldsFor(address));
+}
+
+// Building a plist costs ~0.1 ms, more than the rest of a request: build once per provider with markers in place
+// of the address-specific strings, then fill them in with one pass (so a value containing a marker stays as is).
+const MARKERS: Record<string, keyof ProfileFields> = {
+  '%EMAILADDRESS%': 'address',
+  '%EMAILLOCALPART%': 'localPart',
+  '%EMAILDOMAIN%': 'domain',
+  '%MAILCONFIG-DISPLAYADDRESS%': 'displayAddress',
+  '%MAILCONFIG-IDENTIFIER%': 'identifier',
+  '%MAILCONFIG-PROFILEUUID%': 'profileUuid',
+  '%MAILCONFIG-MAILUUID%': 'mailUuid',
+};
+const MARKER_PATTERN = new RegExp(Object.keys(MARKERS).join('|'), 'g');
+const MARKER_FIELDS = Object.fromEntries(Object.entries(MARKERS).map(([marker, field]) => [field, marker])) as unknown as ProfileFields;
+
+/** Fills the markers in one pass, so a value that itself looks like a marker (`%EMAILDOMAIN%@x`) stays as is. */
+function fill(text: string, fields: ProfileFields, escape: (value: string) => string = (value) => value): string {
+  return text.replace(MARKER_PATTERN, (marker) => escape(fields[MARKERS[marker]!]));
+}
+
+const templates = new WeakMap<MailConfig, string | ProfileError>();
+
+function template(config: MailConfig): string {
+  let cached = templates.get(config);
+  if (cached === undefined) {
+    try {
+      cached = build(buildProfile(config, MARKER_FIELDS));
+    } catch (error) {
+      if (!(error instanceof ProfileError)) throw error;
+      cached = error;
+    }
+    templates.set(config, cached);
+  }
+  if (cached instanceof ProfileError) throw cached;
+  return cached;
+}
+
+/** The unsigned profile (XML plist) for one address; throws ProfileError when the config has no usable servers. */
+export function renderMobileconfig(config: MailConfig, address: EmailAddress): string {
+  return fill(template(config), fieldsFor(address), escapeXml);
+}

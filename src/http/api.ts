@@ -1,0 +1,42 @@
+import cors from '@fastify/cors';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { settingsDocument } from '../formats/settings-json.js';
+import type { LookupStep } from '../settings/resolver.js';
+import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
+import { openApiDocument } from './openapi.js';
+import type { ServiceDeps } from './server.js';
+
+const ADDRESS_PARAMS = ['email', 'emailaddress'];
+
+type ErrorCode = 'missing_address' | 'invalid_address' | 'unknown_domain';
+
+/** The JSON API for help pages and integrators, under /api/v1 with CORS (and only there). */
+export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void {
+  void app.register(
+    async (api) => {
+      // Any page may read public settings; nothing here uses cookies or credentials.
+      await api.register(cors, { origin: '*', methods: ['GET', 'HEAD'], maxAge: 86400 });
+
+      api.get('/settings', async (request, reply) => {
+        const explain = /^(1|true|yes)$/i.test(queryParam(request, ['explain']) ?? '');
+        const param = addressFromQuery(request, ADDRESS_PARAMS);
+        if (!param.ok) return error(reply, 400, 'invalid_address', param.reason);
+        const address = param.address;
+        if (!address) return error(reply, 400, 'missing_address', 'add ?email=you@example.org to the URL');
+        const { config, steps } = await deps.resolver.resolve(address.domain, address);
+        if (!config) return error(reply, 404, 'unknown_domain', `no mail settings known for ${address.domainUnicode}`, explain ? steps : undefined);
+        return reply.type('application/json; charset=utf-8').send(settingsDocument(config, address, explain ? steps : undefined));
+      });
+
+      api.get('/openapi.json', async (request, reply) => {
+        return reply.type('application/json; charset=utf-8').send(openApiDocument(publicBaseUrl(request, deps.config.publicUrl)));
+      });
+    },
+    { prefix: '/api/v1' },
+  );
+}
+
+function error(reply: FastifyReply, status: 400 | 404, code: ErrorCode, message: string, steps?: LookupStep[]) {
+  reply.request.log.info({ reason: message }, 'settings API error');
+  return reply.code(status).type('application/json; charset=utf-8').send(steps ? { error: code, message, steps } : { error: code, message });
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MOBILECONFIG_CONTENT_TYPE, ProfileError, profileFilename, renderMobileconfig } from '../formats/mobileconfig.js';
+import { profileSigner } from '../formats/profile-signing.js';
+import { addressFromQuery } from './address.js';
+import type { ServiceDeps } from './server.js';
+
+const ADDRESS_PARAMS = ['emailaddress', 'email'];
+
+/** Apple configuration profiles: `/mobileconfig?emailaddress=` and `/email.mobileconfig?email=`. */
+export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): void {
+  // Checked and created once at start (by loadConfig); here it is only picked up.
+  const signer = deps.config.signing ? profileSigner(deps.config.signing) : undefined;
+  for (const warning of signer?.warnings ?? []) app.log.warn(warning);
+
+  const profile = async (request: FastifyRequest, reply: FastifyReply) => {
+    const param = addressFromQuery(request, ADDRESS_PARAMS);
+    if (!param.ok) return badRequest(request, reply, param.reason);
+    const address = param.address;
+    if (!address) return badRequest(request, reply, 'add ?emailaddress=you@example.org to the URL');
+    const { config } = await deps.resolver.resolve(address.domain, address);
+    if (!config) return notFound(reply, `No mail settings known for ${address.domain}`);
+    let xml: string;
+    try {
+      xml = renderMobileconfig(config, address);
+    } catch (error) {
+      if (error instanceof ProfileError) return notFound(reply, `No profile possible for ${address.domain}: ${error.message}`);
+      throw error;
+    }
+    const body = Buffer.from(xml, 'utf8');
+    return reply
+      .type(MOBILECONFIG_CONTENT_TYPE)
+      .header('content-disposition', `attachment; filename="${profileFilename(address)}"`)
+      // Personal (it names the address): not for shared caches.
+      .header('cache-control', 'private, no-store')
+      .send(signer ? signer.sign(body) : body);
+  };
+  app.get('/mobileconfig', profile);
+  app.get('/email.mobileconfig', profile);
+}
+
+function badRequest(request: FastifyRequest, reply: FastifyReply, reason: string) {
+  request.log.info({ reason }, 'bad profile request');
+  return reply.code(400).type('text/plain; charset=utf-8').send(`Bad request: ${reason}\n`);
+}
+
+function notFound(reply: FastifyReply, message: string) {
+  return reply.code(404).type('text/plain; charset=utf-8').send(`${message}\n`);
+}

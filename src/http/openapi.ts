@@ -1,0 +1,162 @@
+// The JSON API's OpenAPI 3.1 description, written by hand next to the code it documents
+// (src/formats/settings-json.ts builds the answers; test/http/api.test.ts checks real answers against this).
+
+const provenance = {
+  type: 'object',
+  description: 'Where a value came from.',
+  required: ['kind', 'detail', 'confidence'],
+  properties: {
+    kind: { type: 'string', enum: ['database', 'autoconfig', 'mx', 'srv', 'probe'], description: 'The source, most trusted first.' },
+    detail: { type: 'string', description: 'A provider file, a URL, a DNS record or a probed host:port.' },
+    confidence: { type: 'string', enum: ['high', 'medium', 'low'] },
+    evidence: { type: 'object', description: 'Records, probe outcomes and certificate facts behind the value.', additionalProperties: true },
+  },
+} as const;
+
+const localizedText = {
+  type: 'object',
+  required: ['text'],
+  properties: { lang: { type: 'string' }, text: { type: 'string' } },
+} as const;
+
+const schemas = {
+  Settings: {
+    type: 'object',
+    required: ['address', 'provider', 'servers'],
+    properties: {
+      address: { $ref: '#/components/schemas/Address' },
+      provider: { $ref: '#/components/schemas/Provider' },
+      servers: {
+        type: 'array',
+        description: 'Every known server in preference order: IMAP, POP3, SMTP; then the most trusted source; then implicit TLS, STARTTLS, plain.',
+        items: { $ref: '#/components/schemas/Server' },
+      },
+      steps: { type: 'array', description: 'Only with explain=1: each lookup step and its outcome.', items: { $ref: '#/components/schemas/Step' } },
+    },
+  },
+  Address: {
+    type: 'object',
+    required: ['email', 'emailUnicode', 'localPart', 'domain', 'domainUnicode'],
+    properties: {
+      email: { type: 'string', description: 'The address with the ASCII (punycode) domain.', examples: ['alice@xn--bcher-kva.example'] },
+      emailUnicode: { type: 'string', description: 'The address with the Unicode domain, for display.', examples: ['alice@bücher.example'] },
+      localPart: { type: 'string' },
+      domain: { type: 'string', description: 'ASCII, lower case.' },
+      domainUnicode: { type: 'string' },
+    },
+  },
+  Provider: {
+    type: 'object',
+    required: ['id', 'displayName', 'documentation', 'enable', 'source'],
+    properties: {
+      id: { type: 'string' },
+      displayName: { type: 'string' },
+      displayShortName: { type: 'string' },
+      documentation: {
+        type: 'array',
+        items: { type: 'object', required: ['url', 'descriptions'], properties: { url: { type: 'string', format: 'uri' }, descriptions: { type: 'array', items: localizedText } } },
+      },
+      enable: {
+        type: 'array',
+        description: 'Steps the user must take first (e.g. enable IMAP in the web settings).',
+        items: { type: 'object', required: ['visitUrl', 'instructions'], properties: { visitUrl: { type: 'string', format: 'uri' }, instructions: { type: 'array', items: localizedText } } },
+      },
+      webmailUrl: { type: 'string', format: 'uri' },
+      oauth2: {
+        type: 'object',
+        required: ['issuer', 'scope', 'authURL', 'tokenURL'],
+        properties: { issuer: { type: 'string' }, scope: { type: 'string' }, authURL: { type: 'string' }, tokenURL: { type: 'string' } },
+      },
+      source: provenance,
+    },
+  },
+  Server: {
+    type: 'object',
+    required: ['protocol', 'host', 'port', 'security', 'auth', 'username', 'source', 'warnings'],
+    properties: {
+      protocol: { type: 'string', enum: ['imap', 'pop3', 'smtp'] },
+      host: { type: 'string' },
+      port: { type: 'integer', minimum: 1, maximum: 65535 },
+      security: { type: 'string', enum: ['tls', 'starttls', 'none'], description: 'tls = implicit TLS (993, 995, 465); starttls = upgrade on the plain port.' },
+      auth: {
+        type: 'array',
+        description: "Authentication methods in the source's order of preference (Thunderbird's names).",
+        items: { type: 'string', enum: ['password-cleartext', 'password-encrypted', 'NTLM', 'GSSAPI', 'OAuth2', 'TLS-client-cert', 'client-IP-address', 'smtp-after-pop', 'none'] },
+      },
+      username: { type: 'string', description: 'The user name for this address (placeholders filled in).' },
+      source: provenance,
+      warnings: { type: 'array', items: { type: 'string' }, description: 'Things a person should confirm before using this server.' },
+      pop3: {
+        type: 'object',
+        properties: {
+          leaveMessagesOnServer: { type: 'boolean' },
+          downloadOnBiff: { type: 'boolean' },
+          daysToLeaveMessagesOnServer: { type: 'integer' },
+          checkIntervalMinutes: { type: 'integer' },
+        },
+      },
+      smtp: {
+        type: 'object',
+        properties: { addThisServer: { type: 'boolean' }, useGlobalPreferredServer: { type: 'boolean' }, restriction: { type: 'string' } },
+      },
+    },
+  },
+  Step: {
+    type: 'object',
+    required: ['step', 'outcome', 'detail', 'ms'],
+    properties: {
+      step: { type: 'string' },
+      outcome: { type: 'string', enum: ['found', 'nothing', 'failed', 'skipped'] },
+      detail: { type: 'string' },
+      ms: { type: 'number', description: 'How long the step took, in milliseconds.' },
+    },
+  },
+  Error: {
+    type: 'object',
+    required: ['error', 'message'],
+    properties: {
+      error: { type: 'string', enum: ['missing_address', 'invalid_address', 'unknown_domain'] },
+      message: { type: 'string', description: 'Why, in words for people.' },
+      steps: { type: 'array', description: 'Only with explain=1 on unknown_domain.', items: { $ref: '#/components/schemas/Step' } },
+    },
+  },
+} as const;
+
+function errorResponse(description: string) {
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+}
+
+/** The document served at /api/v1/openapi.json; `serverUrl` is this service's base URL. */
+export function openApiDocument(serverUrl: string) {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'mailconfig settings API',
+      version: '1.0.0',
+      description: 'How a mail program connects for an e-mail address: IMAP, POP3 and SMTP servers, ports, TLS, user name and authentication, with where each value came from.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: serverUrl }],
+    paths: {
+      '/api/v1/settings': {
+        get: {
+          operationId: 'getSettings',
+          summary: 'Mail settings for an e-mail address',
+          parameters: [
+            { name: 'email', in: 'query', required: true, description: 'The e-mail address (an IDN domain is accepted in Unicode or punycode). `emailaddress` is accepted too.', schema: { type: 'string', maxLength: 254 }, example: 'alice@example.org' },
+            { name: 'explain', in: 'query', required: false, description: 'With 1 (or true), the answer lists each lookup step with its outcome and timing.', schema: { type: 'string', enum: ['1', 'true', '0', 'false'] } },
+          ],
+          responses: {
+            '200': { description: 'Settings found.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Settings' } } } },
+            '400': errorResponse('No address given (missing_address) or the text is not an e-mail address (invalid_address).'),
+            '404': errorResponse('No settings are known for the domain (unknown_domain).'),
+          },
+        },
+      },
+      '/api/v1/openapi.json': {
+        get: { operationId: 'getOpenApi', summary: 'This document', responses: { '200': { description: 'The OpenAPI 3.1 document.', content: { 'application/json': {} } } } },
+      },
+    },
+    components: { schemas },
+  };
+}
