@@ -1,0 +1,118 @@
+// Caps open probe connections: one global cap protects this host and its file descriptors, a per-domain cap keeps
+// one looked-up domain (and whoever runs its DNS) from taking every slot or hammering a single mail host.
+
+interface Waiter {
+  domain: string;
+  start: () => void;
+  cancel: () => void;
+}
+
+export interface ConnectionLimiterOptions {
+  /** Open connections at most, over all domains. */
+  global: number;
+  /** Open connections at most for one domain. */
+  perDomain: number;
+}
+
+export class ConnectionLimiter {
+  private readonly global: number;
+  private readonly perDomain: number;
+  private running = 0;
+  private readonly byDomain = new Map<string, number>();
+  /** One FIFO over all domains; a waiter whose domain is full is skipped, not allowed to block the others. */
+  private readonly queue: Waiter[] = [];
+
+  constructor(opts: ConnectionLimiterOptions) {
+    if (!(opts.global >= 1) || !(opts.perDomain >= 1)) throw new RangeError('ConnectionLimiter caps must be at least 1');
+    this.global = Math.floor(opts.global);
+    this.perDomain = Math.floor(opts.perDomain);
+  }
+
+  /** Connections open now (for metrics and tests). */
+  get active(): number {
+    return this.running;
+  }
+
+  /** Tasks waiting for a slot. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Runs `fn` once a slot is free for `domain`; a task still queued when `signal` aborts leaves the queue and rejects. */
+  run<T>(domain: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortReason(signal));
+        return;
+      }
+      const onAbort = (): void => waiter.cancel();
+      const waiter: Waiter = {
+        domain,
+        start: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.acquire(domain);
+          let task: Promise<T>;
+          try {
+            task = fn();
+          } catch (error) {
+            task = Promise.reject(error);
+          }
+          // Free the slot before the caller hears back, so `active` is already right when it does.
+          task.then(
+            (value) => {
+              this.release(domain);
+              resolve(value);
+            },
+            (error: unknown) => {
+              this.release(domain);
+              reject(error);
+            },
+          );
+        },
+        cancel: () => {
+          const at = this.queue.indexOf(waiter);
+          if (at === -1) return;
+          this.queue.splice(at, 1);
+          reject(abortReason(signal));
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(waiter);
+      this.pump();
+    });
+  }
+
+  private fits(domain: string): boolean {
+    return this.running < this.global && (this.byDomain.get(domain) ?? 0) < this.perDomain;
+  }
+
+  private acquire(domain: string): void {
+    this.running += 1;
+    this.byDomain.set(domain, (this.byDomain.get(domain) ?? 0) + 1);
+  }
+
+  private release(domain: string): void {
+    this.running -= 1;
+    const left = (this.byDomain.get(domain) ?? 1) - 1;
+    if (left === 0) this.byDomain.delete(domain);
+    else this.byDomain.set(domain, left);
+    this.pump();
+  }
+
+  /** Starts queued tasks in arrival order while slots are free. */
+  private pump(): void {
+    for (let i = 0; i < this.queue.length && this.running < this.global; ) {
+      const waiter = this.queue[i] as Waiter;
+      if (!this.fits(waiter.domain)) {
+        i += 1;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      waiter.start();
+    }
+  }
+}
+
+function abortReason(signal: AbortSignal | undefined): unknown {
+  return signal?.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
