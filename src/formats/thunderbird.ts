@@ -1,4 +1,5 @@
 import type { EmailAddress } from '../settings/address.js';
+import { fillTemplate } from '../settings/placeholders.js';
 import type { LocalizedText, MailConfig, Security, ServerSettings } from '../settings/model.js';
 import { escapeXml } from './xml.js';
 
@@ -19,11 +20,7 @@ export function renderClientConfig(config: MailConfig, address?: EmailAddress): 
     xml = renderTemplate(config);
     rendered.set(config, xml);
   }
-  if (!address) return xml;
-  return xml
-    .replaceAll('%EMAILADDRESS%', escapeXml(address.address))
-    .replaceAll('%EMAILLOCALPART%', escapeXml(address.localPart))
-    .replaceAll('%EMAILDOMAIN%', escapeXml(address.domain));
+  return fillTemplate(xml, address, escapeXml);
 }
 
 function renderTemplate(config: MailConfig): string {

@@ -3,13 +3,17 @@ import type { MailConfig, ServerSettings } from './model.js';
 
 export const PLACEHOLDERS = ['%EMAILADDRESS%', '%EMAILLOCALPART%', '%EMAILDOMAIN%', '%REALNAME%'] as const;
 
-/** Replaces the address placeholders in a template; %REALNAME% stays for the client to fill in. */
-export function fillTemplate(template: string, address: EmailAddress | undefined): string {
+const ADDRESS_PLACEHOLDER = /%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN)%/g;
+
+/**
+ * Replaces the address placeholders in one pass (so an address that itself looks like a placeholder is not
+ * substituted again); %REALNAME% stays for the client to fill in. `encode` escapes values for the target format.
+ */
+export function fillTemplate(template: string, address: EmailAddress | undefined, encode: (value: string) => string = (v) => v): string {
   if (!address) return template;
-  return template
-    .replaceAll('%EMAILADDRESS%', address.address)
-    .replaceAll('%EMAILLOCALPART%', address.localPart)
-    .replaceAll('%EMAILDOMAIN%', address.domain);
+  return template.replace(ADDRESS_PLACEHOLDER, (_whole, name: string) =>
+    encode(name === 'EMAILADDRESS' ? address.address : name === 'EMAILLOCALPART' ? address.localPart : address.domain),
+  );
 }
 
 /** Placeholder-like tokens that are not one of the known placeholders (e.g. `%EMAILADDRESS` without the closing %). */

@@ -53,3 +53,9 @@ t.test('IDN domains are accepted and normalized to punycode', async (t) => {
   t.equal(res.status, 404);
   t.match(await res.text(), /xn--bcher-kva\.example/);
 });
+
+t.test('an address that looks like a placeholder is filled in once, not twice', async (t) => {
+  const res = await fetch(`${server.url}/mail/config-v1.1.xml?emailaddress=${encodeURIComponent('%EMAILDOMAIN%@posteo.de')}`);
+  t.equal(res.status, 200);
+  t.match(await res.text(), /<username>%EMAILDOMAIN%@posteo\.de<\/username>/);
+});
