@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from './config.js';
 import { openProviderDatabase } from './providers/database.js';
-import { DatabaseResolver, StaticProviderStore } from './settings/resolver.js';
+import { StaticProviderStore } from './settings/resolver.js';
+import { settingsResolverFor } from './discovery/setup.js';
 import { buildServer } from './http/server.js';
 
 export interface Service {
@@ -13,7 +14,7 @@ export interface Service {
 export async function startService(config: AppConfig, logger: boolean | Record<string, unknown> = { level: process.env.LOG_LEVEL ?? 'info' }): Promise<Service> {
   const { index, problems } = await openProviderDatabase(config.providersDir);
   const store = new StaticProviderStore(index);
-  const app = await buildServer({ config, providers: store, resolver: new DatabaseResolver(store) }, { logger });
+  const app = await buildServer({ config, providers: store, resolver: settingsResolverFor(config.discovery, store) }, { logger });
   for (const problem of problems.filter((p) => p.severity === 'error')) {
     app.log.warn({ file: problem.file, line: problem.line }, `provider file skipped: ${problem.file}:${problem.line}: ${problem.message}`);
   }

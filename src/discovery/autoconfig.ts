@@ -1,0 +1,106 @@
+// A domain's own autoconfig file (Thunderbird's two URLs), read with the provider database's parser and limits.
+import { parseProvider } from '../providers/parse.js';
+import type { MailConfig, Provenance, ServerSettings, SourceKind } from '../settings/model.js';
+import type { LookupContext } from './context.js';
+import { fetchVetted } from './fetch.js';
+
+const FILE = 'mail/config-v1.1.xml';
+const HTTP_WARNING = 'fetched over plain http: anyone on the path could have changed these settings';
+
+export function autoconfigHostUrl(ctx: LookupContext, domain: string, scheme: 'https' | 'http' = 'https'): string {
+  return `${scheme}://autoconfig.${domain}/${FILE}${query(ctx)}`;
+}
+
+export function wellKnownUrl(ctx: LookupContext, domain: string): string {
+  return `https://${domain}/.well-known/autoconfig/${FILE}${query(ctx)}`;
+}
+
+function query(ctx: LookupContext): string {
+  return ctx.address ? `?emailaddress=${encodeURIComponent(ctx.address.address)}` : '';
+}
+
+/**
+ * The domain's own file: autoconfig.D first, then D/.well-known (both at once unless sequential), then, only when
+ * allowed and https gave nothing, http://autoconfig.D.
+ */
+export async function ownAutoconfig(ctx: LookupContext): Promise<MailConfig | undefined> {
+  const attempts: [string, string][] = [
+    ['autoconfig', autoconfigHostUrl(ctx, ctx.domain)],
+    ['well-known', wellKnownUrl(ctx, ctx.domain)],
+  ];
+  let found: (MailConfig | undefined)[];
+  if (ctx.options.sequential) {
+    found = [];
+    for (const [step, url] of attempts) {
+      const config = await fetchAutoconfig(ctx, step, url, 'autoconfig');
+      found.push(config);
+      if (config) break;
+    }
+  } else {
+    found = await Promise.all(attempts.map(([step, url]) => fetchAutoconfig(ctx, step, url, 'autoconfig')));
+  }
+  const best = found.find((config) => config !== undefined);
+  if (best || !ctx.options.autoconfigHttp || ctx.signal.aborted) return best;
+  return fetchAutoconfig(ctx, 'autoconfig-http', autoconfigHostUrl(ctx, ctx.domain, 'http'), 'autoconfig');
+}
+
+/** Fetches and parses one autoconfig URL as a step; its servers carry the URL, the address and the TLS version. */
+export async function fetchAutoconfig(ctx: LookupContext, step: string, url: string, kind: SourceKind): Promise<MailConfig | undefined> {
+  return ctx.log.run(step, async () => {
+    const fetched = await fetchVetted(url, {
+      dns: ctx.dns,
+      ca: ctx.options.ca,
+      mapPort: ctx.options.mapPort,
+      timeoutMs: ctx.limits.fetchTimeoutMs,
+      maxBytes: ctx.limits.maxBodyBytes,
+      maxRedirects: ctx.limits.maxRedirects,
+      allowHttp: ctx.options.autoconfigHttp,
+      signal: ctx.signal,
+    });
+    if (!fetched.ok) return { outcome: fetched.missing ? 'nothing' : 'failed', detail: `${url}: ${fetched.error}`, value: undefined };
+    const hops = fetched.hops.map((hop) => ({ ...hop }));
+    const source: Provenance = {
+      kind,
+      detail: fetched.url,
+      confidence: fetched.secure ? (kind === 'autoconfig' ? 'high' : 'medium') : 'low',
+      evidence: { url: fetched.url, https: fetched.secure, address: hops.at(-1)?.address, tlsVersion: hops.at(-1)?.tlsVersion, redirects: hops.length - 1, hops },
+    };
+    const parsed = parseProvider(fetched.body, { file: fetched.url, source, maxBytes: ctx.limits.maxBodyBytes });
+    const errors = parsed.problems.filter((p) => p.severity === 'error');
+    if (!parsed.config) {
+      const first = errors.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`).join('; ');
+      return { outcome: 'failed', detail: `${fetched.url}: not a usable clientConfig file (${first})`, value: undefined };
+    }
+    const config = finish(ctx, parsed.config, source, fetched.secure);
+    const via = fetched.secure ? `https, ${hops.at(-1)?.tlsVersion ?? 'TLS'}` : 'plain http';
+    return { outcome: 'found', detail: `${fetched.url} (${via}): ${summarize(config.servers)}`, value: config };
+  });
+}
+
+/** Gives every server the file's provenance, marks plain-http results, and restores placeholders the server filled. */
+function finish(ctx: LookupContext, config: MailConfig, source: Provenance, secure: boolean): MailConfig {
+  const servers = config.servers.map((server): ServerSettings => {
+    const warnings = [...(server.warnings ?? []), ...(secure ? [] : [HTTP_WARNING])];
+    const result: ServerSettings = { ...server, username: depersonalize(ctx, server.username), source };
+    if (warnings.length > 0) result.warnings = warnings;
+    return result;
+  });
+  return { ...config, servers, source };
+}
+
+/**
+ * The file was asked for one person's address and may spell it out; the result is cached for the whole domain,
+ * so the address goes back to its placeholder.
+ */
+function depersonalize(ctx: LookupContext, username: string): string {
+  const address = ctx.address;
+  if (!address) return username;
+  const lower = username.toLowerCase();
+  if (lower === address.address.toLowerCase()) return '%EMAILADDRESS%';
+  if (lower === address.localPart.toLowerCase()) return '%EMAILLOCALPART%';
+  return username;
+}
+
+export function summarize(servers: readonly ServerSettings[]): string {
+  return servers.map((s) => `${s.protocol} ${s.host}:${s.port} ${s.security}`).join(', ') || 'no servers';
+}

@@ -1,0 +1,150 @@
+// HTTP(S) fetches to addresses strangers' DNS chose: the vetted IP is pinned (undici never resolves), only ports
+// 443/80, redirects re-vetted and limited, bodies capped, one deadline per fetch.
+import { rootCertificates, type TLSSocket } from 'node:tls';
+import { buildConnector, Client } from 'undici';
+import { messageOf } from './dns.js';
+import { describeUnusable, type LookupDns } from './hosts.js';
+
+export interface FetchOptions {
+  dns: LookupDns;
+  /** Extra trusted CAs (PEM), added to Node's roots. */
+  ca?: string[];
+  /** Tests only: where a standard port of an address really listens. */
+  mapPort?: (ip: string, port: number) => number;
+  timeoutMs: number;
+  maxBytes?: number;
+  maxRedirects?: number;
+  /** Allow http:// (the first URL or a redirect). */
+  allowHttp?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface FetchHop {
+  url: string;
+  address?: string;
+  status?: number;
+  tlsVersion?: string;
+}
+
+export type FetchResult =
+  | { ok: true; url: string; body: string; secure: boolean; hops: FetchHop[] }
+  | { ok: false; url: string; error: string; hops: FetchHop[]; /** The host does not exist or the file is not there (404/410). */ missing: boolean };
+
+const DEFAULT_MAX_BYTES = 64 * 1024;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const STANDARD_PORT: Record<string, number> = { 'https:': 443, 'http:': 80 };
+
+class FetchRefused extends Error {
+  constructor(message: string, readonly missing = false) {
+    super(message);
+  }
+}
+
+/** GETs a URL and returns its body as text, or why not. Never throws. */
+export async function fetchVetted(url: string, options: FetchOptions): Promise<FetchResult> {
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const hops: FetchHop[] = [];
+  const maxRedirects = options.maxRedirects ?? 3;
+  let current = url;
+  let secure = true;
+  try {
+    for (let redirect = 0; ; redirect++) {
+      const target = checkUrl(current, options.allowHttp === true);
+      secure &&= target.protocol === 'https:';
+      const hop: FetchHop = { url: target.href };
+      hops.push(hop);
+      const response = await getOnce(target, hop, options, signal);
+      hop.status = response.status;
+      if (REDIRECTS.has(response.status)) {
+        if (!response.location) throw new FetchRefused(`HTTP ${response.status} without a Location`);
+        if (redirect >= maxRedirects) throw new FetchRefused(`more than ${maxRedirects} redirects`);
+        current = new URL(response.location, target).href;
+        continue;
+      }
+      if (response.status !== 200) throw new FetchRefused(`HTTP ${response.status}`, response.status === 404 || response.status === 410);
+      return { ok: true, url: target.href, body: response.body ?? '', secure, hops };
+    }
+  } catch (error) {
+    const why = deadline.aborted ? `no answer within ${options.timeoutMs} ms` : options.signal?.aborted ? 'cancelled (lookup deadline)' : messageOf(error);
+    return { ok: false, url, error: why, hops, missing: error instanceof FetchRefused && error.missing };
+  }
+}
+
+function checkUrl(text: string, allowHttp: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new FetchRefused(`not a URL: ${text}`);
+  }
+  if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) throw new FetchRefused(`refused ${url.protocol}// URL ${url.href} (https only)`);
+  // An explicit port equal to the default is normalised away by URL; anything left is a non-web port.
+  if (url.port !== '') throw new FetchRefused(`refused port ${url.port} (only 443 and 80)`);
+  if (url.username || url.password) throw new FetchRefused('refused URL with credentials');
+  return url;
+}
+
+interface RawResponse {
+  status: number;
+  location?: string;
+  body?: string;
+}
+
+async function getOnce(url: URL, hop: FetchHop, options: FetchOptions, signal: AbortSignal): Promise<RawResponse> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const vetted = await options.dns.resolveHost(host);
+  const address = vetted.addresses[0];
+  if (!address) throw new FetchRefused(describeUnusable(vetted), vetted.nxdomain || (vetted.refused.length === 0 && !vetted.error));
+  hop.address = address;
+  const standard = STANDARD_PORT[url.protocol]!;
+  const port = options.mapPort?.(address, standard) ?? standard;
+  const base = buildConnector({
+    timeout: options.timeoutMs,
+    ca: options.ca?.length ? [...rootCertificates, ...options.ca] : undefined,
+    maxCachedSessions: 0,
+  });
+  // Connect to the vetted address only; TLS still checks the certificate against the name (servername).
+  const connect: buildConnector.connector = (opts, callback) => {
+    base({ ...opts, hostname: address, port: String(port), servername: url.protocol === 'https:' ? host : undefined }, (...args) => {
+      const socket = args[1];
+      if (socket && 'getProtocol' in socket) hop.tlsVersion = (socket as TLSSocket).getProtocol() ?? undefined;
+      callback(...args);
+    });
+  };
+  const client = new Client(url.origin, { connect, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, pipelining: 0 });
+  try {
+    const response = await client.request({
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers: { accept: 'application/xml, text/xml;q=0.9', 'user-agent': 'mailconfig-discovery' },
+      signal,
+    });
+    const location = response.headers.location;
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      return { status: response.statusCode, location: Array.isArray(location) ? location[0] : location };
+    }
+    return { status: 200, body: await readCapped(response.body, options.maxBytes ?? DEFAULT_MAX_BYTES, response.headers['content-length']) };
+  } finally {
+    void client.destroy().catch(() => {});
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number, declared: string | string[] | undefined): Promise<string> {
+  if (typeof declared === 'string' && Number(declared) > maxBytes) {
+    body.destroy();
+    throw new FetchRefused(`body of ${declared} bytes is larger than ${maxBytes}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new FetchRefused(`body larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

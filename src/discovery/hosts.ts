@@ -1,0 +1,91 @@
+// Name -> vetted addresses, once per lookup: every answer is asked once and every address passes the guard before use.
+import { isIP } from 'node:net';
+import { messageOf, type DnsAnswer, type RecordType, type Resolver } from './dns.js';
+import type { NetworkGuard } from './types.js';
+
+export interface VettedHost {
+  host: string;
+  /** Addresses that may be connected to, IPv4 first. Empty when the name has none or all were refused. */
+  addresses: string[];
+  /** Addresses the guard refused, with its reason: reported, never connected to. */
+  refused: { address: string; reason: string }[];
+  /** The name does not exist. */
+  nxdomain: boolean;
+  /** Why the name could not be resolved (both queries failed). */
+  error?: string;
+}
+
+/**
+ * The DNS of one lookup: identical questions share one query, and the TTLs of all answers used are kept so the
+ * result can be cached for as long as its records live.
+ */
+export class LookupDns {
+  private readonly answers = new Map<string, Promise<DnsAnswer>>();
+  private readonly hosts = new Map<string, Promise<VettedHost>>();
+  private readonly ttls: number[] = [];
+  queries = 0;
+
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly guard: NetworkGuard,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  query(name: string, type: RecordType): Promise<DnsAnswer> {
+    const key = `${type} ${name}`;
+    let answer = this.answers.get(key);
+    if (!answer) {
+      this.queries++;
+      answer = this.resolver.query(name, type, this.signal).then((a) => {
+        if (a.ttl !== undefined) this.ttls.push(a.ttl);
+        return a;
+      });
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  /** The lowest TTL of every answer seen so far (seconds), or undefined when none carried one. */
+  minTtl(): number | undefined {
+    return this.ttls.length > 0 ? Math.min(...this.ttls) : undefined;
+  }
+
+  /** A and AAAA of a name, every address vetted. Never throws. */
+  resolveHost(host: string): Promise<VettedHost> {
+    let result = this.hosts.get(host);
+    if (!result) {
+      result = this.vet(host);
+      this.hosts.set(host, result);
+    }
+    return result;
+  }
+
+  private async vet(host: string): Promise<VettedHost> {
+    if (isIP(host) !== 0) return this.judge(host, [host], false);
+    const [a, aaaa] = await Promise.allSettled([this.query(host, 'A'), this.query(host, 'AAAA')]);
+    const found = [a, aaaa].flatMap((r) => (r.status === 'fulfilled' ? r.value.records.map((rec) => rec.address ?? '') : []));
+    const nxdomain = [a, aaaa].some((r) => r.status === 'fulfilled' && r.value.nxdomain);
+    const failures = [a, aaaa].flatMap((r) => (r.status === 'rejected' ? [messageOf(r.reason)] : []));
+    const vetted = this.judge(host, found.filter((ip) => isIP(ip) !== 0), nxdomain);
+    if (failures.length === 2) vetted.error = failures[0];
+    return vetted;
+  }
+
+  private judge(host: string, found: string[], nxdomain: boolean): VettedHost {
+    const result: VettedHost = { host, addresses: [], refused: [], nxdomain };
+    for (const address of [...new Set(found)].sort((x, y) => isIP(x) - isIP(y))) {
+      const reason = this.guard.refusal(address);
+      if (reason) result.refused.push({ address, reason });
+      else result.addresses.push(address);
+    }
+    return result;
+  }
+}
+
+/** Words for a host that cannot be used, for step details. */
+export function describeUnusable(host: VettedHost): string {
+  if (host.error) return `${host.host}: ${host.error}`;
+  if (host.nxdomain) return `${host.host} does not exist`;
+  if (host.refused.length > 0) return `${host.host} -> ${host.refused.map((r) => `${r.address} refused (${r.reason})`).join(', ')}`;
+  return `${host.host} has no address`;
+}

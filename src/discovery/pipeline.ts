@@ -1,0 +1,144 @@
+// One lookup: the database, then every network step at once under one deadline, merged into one MailConfig.
+// Steps only wait for what they depend on (probing waits for the SRV and MX answers, one round trip, so its plan
+// is complete); a result from a better-ranked source ends the lookup and cancels the rest.
+import type { EmailAddress } from '../settings/address.js';
+import type { MailConfig } from '../settings/model.js';
+import type { LookupStep, ProviderStore } from '../settings/resolver.js';
+import { ownAutoconfig } from './autoconfig.js';
+import { StepLog, type LookupContext, type StepListener } from './context.js';
+import type { Resolver } from './dns.js';
+import { LookupDns } from './hosts.js';
+import type { ConnectionLimiter } from './limiter.js';
+import { mergeFindings, type Findings } from './merge.js';
+import { mxAutoconfig, mxLookup, type MxFinding } from './mx.js';
+import { limitsOf, DEFAULT_LOOKUP_TIMEOUT_MS, type DiscoveryOptions } from './options.js';
+import { guessedHosts, planCandidates, probeCandidates } from './probing.js';
+import { srvLookup, type SrvFinding } from './srv.js';
+import type { NetworkGuard } from './types.js';
+
+export interface PipelineDeps {
+  store: ProviderStore;
+  dns: Resolver;
+  guard: NetworkGuard;
+  limiter: ConnectionLimiter;
+  options: DiscoveryOptions;
+}
+
+export interface DiscoveryResult {
+  config?: MailConfig;
+  steps: LookupStep[];
+  /** Lowest TTL (seconds) of the DNS answers the lookup used. */
+  ttl?: number;
+  /** The domain does not exist: a definite negative answer. */
+  nxdomain: boolean;
+  /** Some step failed or the deadline cut it short: a negative answer may be temporary. */
+  incomplete: boolean;
+  /** DNS questions asked (after per-lookup deduplication). */
+  dnsQueries: number;
+  /** The answer came from the provider database without any network. */
+  fromDatabase: boolean;
+}
+
+class Stop extends Error {}
+
+export async function discover(domain: string, address: EmailAddress | undefined, deps: PipelineDeps, onStep?: StepListener): Promise<DiscoveryResult> {
+  const log = new StepLog(onStep);
+  const index = deps.store.current();
+  const entry = index.byDomain(domain);
+  log.start('database');
+  log.finish('database', entry ? 'found' : 'nothing', entry ? entry.file : `${domain} is not in the provider database`);
+  if (entry) return { config: entry.config, steps: log.steps, nxdomain: false, incomplete: false, dnsQueries: 0, fromDatabase: true };
+
+  const timeoutMs = deps.options.lookupTimeoutMs || DEFAULT_LOOKUP_TIMEOUT_MS;
+  const controller = new AbortController();
+  const deadlineAt = performance.now() + timeoutMs;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    const timer = setTimeout(() => {
+      controller.abort(new Stop(`stopped at the lookup deadline (${timeoutMs} ms)`));
+      resolve('deadline');
+    }, timeoutMs);
+    controller.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  });
+  const dns = new LookupDns(deps.dns, deps.guard, controller.signal);
+  const ctx: LookupContext = {
+    domain,
+    address,
+    index,
+    dns,
+    guard: deps.guard,
+    limiter: deps.limiter,
+    options: deps.options,
+    limits: limitsOf(deps.options),
+    signal: controller.signal,
+    deadlineAt,
+    log,
+  };
+  const findings: Findings = { attempts: [] };
+  const run = deps.options.sequential ? runSequential(ctx, findings) : runParallel(ctx, findings, controller);
+  const ended = await Promise.race([run, deadline]);
+  const why = ended === 'deadline' ? reasonOf(controller.signal) : `not needed: ${ended}`;
+  if (!controller.signal.aborted) controller.abort(new Stop(why));
+  log.close(ended === 'deadline' ? 'failed' : 'skipped', why);
+
+  const config = mergeFindings(domain, findings);
+  return {
+    config,
+    steps: log.steps,
+    ttl: dns.minTtl(),
+    nxdomain: findings.mx?.nxdomain ?? false,
+    incomplete: ended === 'deadline' || log.steps.some((s) => s.outcome === 'failed'),
+    dnsQueries: dns.queries,
+    fromDatabase: false,
+  };
+}
+
+/** Everything at once; resolves with the words for why the rest is not needed. */
+async function runParallel(ctx: LookupContext, findings: Findings, controller: AbortController): Promise<string> {
+  const own = quiet(ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
+  const mx = quiet(mxLookup(ctx)).then((finding) => {
+    findings.mx = finding;
+    // RFC 8020: below a name that does not exist nothing exists; every other question would be wasted.
+    if (finding?.nxdomain) controller.abort(new Stop(`not needed: ${ctx.domain} does not exist`));
+    return finding;
+  });
+  const srv = quiet(srvLookup(ctx)).then((finding) => (findings.srv = finding));
+  // Warm the guessed names while SRV and MX are asked; probing starts when both answered.
+  for (const host of new Set(Object.values(guessedHosts(ctx.domain)).flat())) void ctx.dns.resolveHost(host);
+  const mxFile = mx.then(async (finding) => (findings.mxAutoconfig = finding ? await quiet(mxAutoconfig(ctx, finding)) : undefined));
+  const probing = Promise.all([srv, mx]).then(([s, m]) => probe(ctx, findings, s, m));
+
+  if (await own) return "the domain's own autoconfig file answered";
+  if ((await mx)?.config) return 'the MX host matched the provider database';
+  if (await mxFile) return "the MX domain's autoconfig file answered";
+  await probing;
+  return 'all steps finished';
+}
+
+/** The steps one after another, as the reference client does them (the benchmark's comparison). */
+async function runSequential(ctx: LookupContext, findings: Findings): Promise<string> {
+  findings.autoconfig = await quiet(ownAutoconfig(ctx));
+  if (findings.autoconfig) return "the domain's own autoconfig file answered";
+  const mx = (findings.mx = await quiet(mxLookup(ctx)));
+  if (mx?.config) return 'the MX host matched the provider database';
+  findings.mxAutoconfig = mx ? await quiet(mxAutoconfig(ctx, mx)) : undefined;
+  if (findings.mxAutoconfig) return "the MX domain's autoconfig file answered";
+  const srv = (findings.srv = await quiet(srvLookup(ctx)));
+  await probe(ctx, findings, srv, mx);
+  return 'all steps finished';
+}
+
+async function probe(ctx: LookupContext, findings: Findings, srv: SrvFinding | undefined, mx: MxFinding | undefined): Promise<void> {
+  if (ctx.signal.aborted || mx?.config) return;
+  const plan = planCandidates(ctx.domain, srv ?? { targets: [], notOffered: [], ignored: [] }, mx);
+  await quiet(probeCandidates(ctx, plan, findings.attempts));
+}
+
+/** Steps record their own failures; a stray rejection must not take the lookup down. */
+function quiet<T>(promise: Promise<T>): Promise<T | undefined> {
+  return promise.catch(() => undefined);
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : 'stopped';
+}

@@ -1,0 +1,122 @@
+// The SettingsResolver the service uses: the provider database first (no network, always current), then live
+// discovery behind a bounded cache. Concurrent requests for one domain share one lookup; expired answers are
+// served while a refresh runs; a refresh that fails keeps the old answer.
+import { LRUCache } from 'lru-cache';
+import type { EmailAddress } from '../settings/address.js';
+import type { LookupStep, ProviderStore, Resolution, SettingsResolver } from '../settings/resolver.js';
+import type { StepListener } from './context.js';
+import { DnsClient, type Resolver } from './dns.js';
+import { ConnectionLimiter } from './limiter.js';
+import { createNetworkGuard } from './network-guard.js';
+import type { DiscoveryOptions } from './options.js';
+import { discover, type DiscoveryResult, type PipelineDeps } from './pipeline.js';
+import type { NetworkGuard } from './types.js';
+
+const HOUR = 3600;
+const POSITIVE_TTL = { min: HOUR, max: 24 * HOUR };
+const NEGATIVE_TTL = { min: 5 * 60, max: 15 * 60 };
+
+export interface CacheOptions {
+  /** Domains kept at most. */
+  maxEntries?: number;
+  /** Approximate bytes kept at most (JSON size of the answers). */
+  maxBytes?: number;
+  /** Clock for TTLs (tests move time forward). */
+  now?: () => number;
+}
+
+export interface DiscoveryResolverOptions extends DiscoveryOptions {
+  cache?: CacheOptions;
+  /** Replace the DNS client (tests count questions through it). */
+  dns?: Resolver;
+  guard?: NetworkGuard;
+  limiter?: ConnectionLimiter;
+}
+
+interface CachedLookup {
+  result: DiscoveryResult;
+  /** When the lookup finished (cache clock), for "answered from the cache, N s old". */
+  at: number;
+}
+
+interface LookupContext {
+  address?: EmailAddress;
+  onStep?: StepListener;
+}
+
+export class DiscoveryResolver implements SettingsResolver {
+  private readonly deps: PipelineDeps;
+  private readonly cache: LRUCache<string, CachedLookup, LookupContext>;
+  private readonly now: () => number;
+  /** Lookups actually run (cache misses and refreshes), for tests and metrics. */
+  lookups = 0;
+
+  constructor(store: ProviderStore, options: DiscoveryResolverOptions) {
+    this.deps = {
+      store,
+      dns: options.dns ?? new DnsClient({ servers: options.dnsServers, timeoutMs: options.dnsTimeoutMs }),
+      guard: options.guard ?? createNetworkGuard(options.allowNetworks),
+      limiter: options.limiter ?? new ConnectionLimiter({ global: options.maxConnections ?? 64, perDomain: options.maxConnectionsPerDomain ?? 8 }),
+      options,
+    };
+    this.now = options.cache?.now ?? (() => performance.now());
+    this.cache = new LRUCache<string, CachedLookup, LookupContext>({
+      max: options.cache?.maxEntries ?? 10_000,
+      maxSize: options.cache?.maxBytes ?? 32 * 1024 * 1024,
+      sizeCalculation: (value) => Math.max(1, JSON.stringify(value.result).length),
+      ttlAutopurge: false,
+      allowStale: true,
+      noDeleteOnFetchRejection: true,
+      allowStaleOnFetchRejection: true,
+      perf: { now: this.now },
+      ttlResolution: 0,
+      fetchMethod: (domain, stale, { options: fetchOptions, context }) => this.refresh(domain, stale, fetchOptions, context),
+    });
+  }
+
+  async resolve(domain: string, address?: EmailAddress, onStep?: StepListener): Promise<Resolution> {
+    // The database answers at once and is never cached here: admin changes take effect immediately.
+    const entry = this.deps.store.current().byDomain(domain);
+    if (entry) {
+      const step: LookupStep = { step: 'database', outcome: 'found', detail: entry.file, ms: 0 };
+      onStep?.(step);
+      return { config: entry.config, steps: [step] };
+    }
+    const started = performance.now();
+    const status: LRUCache.Status<string, CachedLookup, LookupContext> = {};
+    const cached = await this.cache.fetch(domain, { context: { address, onStep }, status });
+    if (!cached) return { steps: [{ step: 'cache', outcome: 'failed', detail: 'the lookup failed', ms: Math.round(performance.now() - started) }] };
+    const fresh = status.fetch === 'miss' && !status.returnedStale;
+    if (fresh) return { config: cached.result.config, steps: cached.result.steps };
+    const age = Math.round((this.now() - cached.at) / 1000);
+    const how = status.returnedStale ? 'expired, refreshing in the background' : status.fetch === 'inflight' ? 'shared with a lookup already running' : 'cached';
+    const step: LookupStep = { step: 'cache', outcome: cached.result.config ? 'found' : 'nothing', detail: `answered from the cache (${how}; looked up ${age} s ago)`, ms: Math.round(performance.now() - started) };
+    onStep?.(step);
+    return { config: cached.result.config, steps: [step, ...cached.result.steps] };
+  }
+
+  /** Runs the pipeline for a miss or an expired entry; chooses how long the answer lives. */
+  private async refresh(
+    domain: string,
+    stale: CachedLookup | undefined,
+    fetchOptions: LRUCache.FetcherFetchOptions<string, CachedLookup, LookupContext>,
+    context: LookupContext | undefined,
+  ): Promise<CachedLookup> {
+    this.lookups++;
+    const result = await discover(domain, context?.address, this.deps, context?.onStep);
+    if (!result.config && stale?.result.config && !result.nxdomain && result.incomplete) {
+      // A failed refresh keeps the old answer; try again after a short while.
+      fetchOptions.ttl = NEGATIVE_TTL.min * 1000;
+      return { ...stale, at: stale.at };
+    }
+    const bounds = result.config ? POSITIVE_TTL : NEGATIVE_TTL;
+    const ttl = Math.min(bounds.max, Math.max(bounds.min, result.ttl ?? bounds.min));
+    fetchOptions.ttl = ttl * 1000;
+    return { result, at: this.now() };
+  }
+
+  /** Entries in the cache (for tests and metrics). */
+  get cached(): number {
+    return this.cache.size;
+  }
+}

@@ -1,0 +1,124 @@
+// The discovery cache: a second request costs no network, concurrent requests share one lookup, answers live for
+// their DNS TTL clamped to 1 h - 24 h (negative 5 - 15 min), expired answers are served while a refresh runs, and a
+// refresh that fails keeps the old answer.
+import t from 'tap';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DiscoveryResolver } from '../../src/discovery/resolver.js';
+import { providerEntry, startWorld } from '../helpers/discovery-world.js';
+
+const world = await startWorld(
+  {
+    'imap.cached.test': { A: ['127.0.3.10'] },
+    'imap.shared.test': { A: ['127.0.3.11'] },
+    'imap.ttl.test': { A: ['127.0.3.12'] },
+  },
+  ['cached.test', 'shared.test', 'ttl.test'],
+);
+t.teardown(() => world.close());
+
+const HOUR = 3600_000;
+const MINUTE = 60_000;
+
+/** Resolves until the answer no longer comes from a refresh in progress (the background lookup finished). */
+async function settled(resolver: DiscoveryResolver, domain: string) {
+  for (let i = 0; i < 100; i++) {
+    const resolution = await resolver.resolve(domain);
+    if (!resolution.steps[0]?.detail.includes('refreshing')) return resolution;
+    await sleep(50);
+  }
+  throw new Error('the refresh never finished');
+}
+
+t.test('a second request for a discovered domain costs no network at all', async (t) => {
+  const imap = await world.imap('127.0.3.10', 993, { mode: 'tls', pem: world.pki.valid });
+  const resolver = world.resolver();
+  const first = await resolver.resolve('cached.test');
+  t.equal(first.config?.servers[0]?.host, 'imap.cached.test');
+  const queries = world.dns.queries().length;
+  const connections = imap.connections();
+  t.ok(queries > 0 && connections > 0, 'the first lookup used the network');
+
+  const second = await resolver.resolve('cached.test');
+  t.equal(world.dns.queries().length, queries, 'no DNS question');
+  t.equal(imap.connections(), connections, 'no connection');
+  t.same(second.config, first.config);
+  t.match(second.steps[0], { step: 'cache', outcome: 'found', detail: /answered from the cache \(cached; looked up \d+ s ago\)/ });
+  t.same(second.steps.slice(1), first.steps, 'explain still shows how it was found');
+
+  const missing = await resolver.resolve('gone.test');
+  t.equal(missing.config, undefined);
+  const after = world.dns.queries().length;
+  t.match((await resolver.resolve('gone.test')).steps[0], { step: 'cache', outcome: 'nothing' });
+  t.equal(world.dns.queries().length, after, 'a negative answer is cached too');
+  t.equal(resolver.lookups, 2);
+});
+
+t.test('concurrent requests for one domain share one lookup', async (t) => {
+  await world.imap('127.0.3.11', 993, { mode: 'tls', pem: world.pki.valid });
+  const resolver = world.resolver();
+  const before = world.dns.queries().length;
+  const results = await Promise.all(Array.from({ length: 8 }, () => resolver.resolve('shared.test')));
+  t.equal(resolver.lookups, 1, 'one lookup');
+  t.ok(results.every((r) => r.config?.servers[0]?.host === 'imap.shared.test'), 'every request got the answer');
+  t.equal(world.dns.queries().slice(before).filter((q) => q === 'MX shared.test').length, 1, 'each question asked once');
+  t.equal(results.filter((r) => r.steps[0]?.step === 'cache').length, 7, 'seven joined the running lookup');
+});
+
+t.test('TTL clamped to at least an hour; expired answers served while refreshing; a failed refresh keeps the old answer', async (t) => {
+  const imap = await world.imap('127.0.3.12', 993, { mode: 'tls', pem: world.pki.valid });
+  let now = 1_000_000;
+  const resolver = world.resolver({ cache: { now: () => now } });
+  const first = await resolver.resolve('ttl.test');
+  t.ok(first.config, 'found');
+
+  now += HOUR - MINUTE; // the records say 300 s; the cache keeps them an hour
+  t.match((await resolver.resolve('ttl.test')).steps[0], { detail: /\(cached;/ });
+  t.equal(resolver.lookups, 1);
+
+  await imap.close(); // the server goes away: the refresh will fail
+  now += 2 * MINUTE;
+  const stale = await resolver.resolve('ttl.test');
+  t.match(stale.steps[0], { detail: /expired, refreshing in the background/ }, 'answered at once from the old entry');
+  t.same(stale.config, first.config);
+
+  const kept = await settled(resolver, 'ttl.test');
+  t.equal(resolver.lookups, 2, 'the refresh ran');
+  t.same(kept.config, first.config, 'the failed refresh kept the old answer');
+});
+
+t.test('negative answers live 5 to 15 minutes, positive ones at most a day', async (t) => {
+  let now = 5_000_000;
+  const negative = world.resolver({ cache: { now: () => now } });
+  await negative.resolve('nobody.test');
+  now += 5 * MINUTE - 1000;
+  await negative.resolve('nobody.test');
+  t.equal(negative.lookups, 1, 'still cached before 5 minutes (the SOA says 300 s)');
+  now += 2000;
+  await settled(negative, 'nobody.test');
+  t.equal(negative.lookups, 2, 'looked up again after 5 minutes');
+
+  const longLived = await startWorld({ 'customer.test': { MX: [{ exchange: 'mx.hoster.test', priority: 10 }] } }, ['hoster.test'], { ttl: 7 * 24 * 3600 });
+  t.teardown(() => longLived.close());
+  const hoster = providerEntry(
+    'hoster.test.xml',
+    '<clientConfig><emailProvider id="hoster.test"><domain>hoster.test</domain><incomingServer type="imap"><hostname>imap.hoster.test</hostname><port>993</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer></emailProvider></clientConfig>',
+  );
+  const positive = longLived.resolver({ cache: { now: () => now } }, [hoster]);
+  t.ok((await positive.resolve('customer.test')).config);
+  now += 24 * HOUR - MINUTE;
+  await positive.resolve('customer.test');
+  t.equal(positive.lookups, 1, 'a week-long TTL is kept for a day');
+  now += 2 * MINUTE;
+  await settled(positive, 'customer.test');
+  t.equal(positive.lookups, 2, 'and no longer');
+});
+
+t.test('the provider database answers without the cache or any network', async (t) => {
+  const resolver = world.resolver({}, [providerEntry('db.test.xml', '<clientConfig><emailProvider id="db.test"><domain>db.test</domain><incomingServer type="imap"><hostname>imap.db.test</hostname><port>993</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer></emailProvider></clientConfig>')]);
+  const before = world.dns.queries().length;
+  const { config, steps } = await resolver.resolve('db.test');
+  t.equal(config?.servers[0]?.host, 'imap.db.test');
+  t.same(steps.map((s) => `${s.step}:${s.outcome}`), ['database:found']);
+  t.equal(world.dns.queries().length, before);
+  t.equal(resolver.cached, 0);
+});

@@ -1,0 +1,81 @@
+// Port probing of guessed hosts: what really answers is offered, a bad certificate or a failing STARTTLS is not
+// offered as secure, and plain text only when nothing else exists.
+import t from 'tap';
+import type { ServerSettings } from '../../src/settings/model.js';
+import { startWorld } from '../helpers/discovery-world.js';
+
+const world = await startWorld(
+  {
+    'imap.probe.test': { A: ['127.0.2.40'] },
+    'smtp.probe.test': { A: ['127.0.2.40'] },
+    // A bad certificate on imap.D, a good one on mail.D.
+    'imap.badcert.test': { A: ['127.0.2.41'] },
+    'mail.badcert.test': { A: ['127.0.2.42'] },
+    // STARTTLS advertised but refused, nothing else.
+    'imap.stls.test': { A: ['127.0.2.43'] },
+    // STARTTLS refused next to a working implicit-TLS port.
+    'imap.stls2.test': { A: ['127.0.2.44'] },
+    // POP3 only.
+    'pop3.pop.test': { A: ['127.0.2.45'] },
+    'smtp.pop.test': { A: ['127.0.2.45'] },
+    // An old TLS version.
+    'imap.oldtls.test': { A: ['127.0.2.46'] },
+  },
+  ['probe.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test'],
+);
+t.teardown(() => world.close());
+
+const summary = (servers: ServerSettings[] | undefined) => (servers ?? []).map((s) => `${s.protocol} ${s.host}:${s.port} ${s.security} ${s.source.kind}`);
+
+t.test('probing only: the guessed hosts that answer, with their evidence', async (t) => {
+  await world.imap('127.0.2.40', 993, { mode: 'tls', pem: world.pki.valid, capabilities: ['IMAP4rev1', 'AUTH=PLAIN', 'AUTH=XOAUTH2'] });
+  await world.imap('127.0.2.40', 143, { mode: 'starttls', pem: world.pki.valid });
+  await world.smtp('127.0.2.40', 465, { mode: 'tls', pem: world.pki.valid });
+  const { config, steps } = await world.resolver().resolve('probe.test');
+  t.equal(summary(config?.servers)[0], 'imap imap.probe.test:993 tls probe', 'implicit TLS first');
+  t.ok(summary(config?.servers).includes('smtp smtp.probe.test:465 tls probe'));
+  // Tried at once; once 993 answered, the worse-ranked STARTTLS try is cancelled unless it had already finished.
+  t.match(steps.find((s) => s.step === 'probe imap.probe.test:143 (imap, STARTTLS)'), { outcome: /^(skipped|found)$/ });
+  const imap = config!.servers[0]!;
+  t.same(imap.auth, ['password-cleartext', 'OAuth2'], 'authentication read from the capabilities');
+  t.match(imap.source, { confidence: 'medium', evidence: { address: '127.0.2.40', certificate: { trusted: true } } });
+  t.match(steps.find((s) => s.step === 'probe imap.probe.test:993 (imap, TLS)'), { outcome: 'found' });
+});
+
+t.test('a host with a bad certificate beside a good one: only the good one is offered', async (t) => {
+  await world.imap('127.0.2.41', 993, { mode: 'tls', pem: world.pki.expired });
+  await world.imap('127.0.2.41', 143, { mode: 'starttls', pem: world.pki.unknownCa });
+  await world.imap('127.0.2.42', 993, { mode: 'tls', pem: world.pki.valid });
+  const { config, steps } = await world.resolver().resolve('badcert.test');
+  t.same(summary(config?.servers).filter((s) => s.startsWith('imap')), ['imap mail.badcert.test:993 tls probe']);
+  t.match(steps.find((s) => s.step === 'probe imap.badcert.test:993 (imap, TLS)'), { outcome: 'failed', detail: /expired/ });
+  t.match(steps.find((s) => s.step === 'probe imap.badcert.test:143 (imap, STARTTLS)'), { outcome: 'failed', detail: /not trusted/ });
+});
+
+t.test('STARTTLS advertised but failing: not STARTTLS; plain only as the last resort, flagged', async (t) => {
+  await world.imap('127.0.2.43', 143, { mode: 'starttls', pem: world.pki.valid, starttlsFails: true });
+  const { config, steps } = await world.resolver().resolve('stls.test');
+  t.match(steps.find((s) => s.step === 'probe imap.stls.test:143 (imap, STARTTLS)'), { outcome: 'failed', detail: /STARTTLS refused/ });
+  const imap = config?.servers.filter((s) => s.protocol === 'imap');
+  t.same(summary(imap), ['imap imap.stls.test:143 none probe'], 'never offered as STARTTLS');
+  t.match(imap?.[0], { source: { confidence: 'low', evidence: { insecure: true } }, warnings: [/insecure: no encryption/] });
+
+  await world.imap('127.0.2.44', 143, { mode: 'starttls', pem: world.pki.valid, starttlsFails: true });
+  await world.imap('127.0.2.44', 993, { mode: 'tls', pem: world.pki.valid });
+  const other = await world.resolver().resolve('stls2.test');
+  t.same(summary(other.config?.servers), ['imap imap.stls2.test:993 tls probe'], 'no plain text when TLS exists');
+});
+
+t.test('POP3 only', async (t) => {
+  await world.pop3('127.0.2.45', 995, { mode: 'tls', pem: world.pki.valid });
+  await world.smtp('127.0.2.45', 587, { mode: 'starttls', pem: world.pki.valid });
+  const { config } = await world.resolver().resolve('pop.test');
+  t.same(summary(config?.servers), ['pop3 pop3.pop.test:995 tls probe', 'smtp smtp.pop.test:587 starttls probe']);
+  t.same(config?.servers[0]?.auth, ['password-cleartext']);
+});
+
+t.test('TLS below 1.2 is reported (RFC 8997)', async (t) => {
+  await world.imap('127.0.2.46', 993, { mode: 'tls', pem: world.pki.valid, tlsMaxVersion: 'TLSv1.1' });
+  const { config } = await world.resolver().resolve('oldtls.test');
+  t.match(config?.servers[0], { host: 'imap.oldtls.test', source: { confidence: 'low', evidence: { tlsVersion: 'TLSv1.1' } }, warnings: [/TLSv1\.1 is deprecated/] });
+});
