@@ -59,7 +59,8 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlError(valid.err.msg, valid.err.line);
   const nodes = parser.parse(text) as unknown[];
-  const roots = nodes.map((node) => toElement(node, text)).filter((el): el is XmlElement => el !== undefined);
+  const lines = lineIndex(text);
+  const roots = nodes.map((node) => toElement(node, lines)).filter((el): el is XmlElement => el !== undefined);
   const root = roots[0];
   if (!root) throw new XmlError('document has no root element', 1);
   if (roots.length > 1) throw new XmlError('document has more than one root element', roots[1]?.line ?? 1);
@@ -67,7 +68,7 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   return root;
 }
 
-function toElement(node: unknown, source: string): XmlElement | undefined {
+function toElement(node: unknown, lines: LineIndex): XmlElement | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
   const record = node as Record<string, unknown>;
   const name = Object.keys(record).find((key) => key !== ':@' && key !== '#text');
@@ -82,7 +83,7 @@ function toElement(node: unknown, source: string): XmlElement | undefined {
     const childRecord = child as Record<string, unknown>;
     if ('#text' in childRecord) textParts.push(String(childRecord['#text']));
     else {
-      const element = toElement(child, source);
+      const element = toElement(child, lines);
       if (element) children.push(element);
     }
   }
@@ -93,7 +94,7 @@ function toElement(node: unknown, source: string): XmlElement | undefined {
     attrs,
     children,
     text: decodeEntities(textParts.join('')).trim(),
-    line: lineAt(source, meta?.startIndex ?? 0),
+    line: lines(meta?.startIndex ?? 0),
   };
 }
 
@@ -101,10 +102,26 @@ function depth(element: XmlElement): number {
   return 1 + Math.max(0, ...element.children.map(depth));
 }
 
+type LineIndex = (offset: number) => number;
+
+/** Line lookup for many offsets of one text: newline positions found once, then a binary search per element. */
+function lineIndex(text: string): LineIndex {
+  const newlines: number[] = [];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) newlines.push(i);
+  return (offset) => {
+    let low = 0;
+    let high = newlines.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (newlines[mid]! < offset) low = mid + 1;
+      else high = mid;
+    }
+    return low + 1;
+  };
+}
+
 export function lineAt(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  return lineIndex(text)(index);
 }
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };

@@ -190,7 +190,7 @@ function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: 
   }
   const auth = readAuth(el, direction, report);
   if (!ok || auth === undefined) return undefined;
-  const server: ServerSettings = { protocol, host: hostEl!.text.toLowerCase(), port, security, auth, username, source };
+  const server: ServerSettings = { protocol, host: lowerCaseHost(hostEl!.text), port, security, auth, username, source };
   const pop3 = firstChild(el, 'pop3');
   if (pop3 && protocol === 'pop3') server.pop3 = readPop3(pop3, report);
   if (protocol === 'smtp') {
@@ -320,6 +320,11 @@ function checkServerSet(provider: XmlElement, servers: ServerSettings[], report:
       report(provider.line, 'warning', `${protocol.toUpperCase()} is offered only without encryption (plaintext)`);
     }
   }
+}
+
+/** Host names compare case-insensitively, but placeholders (`mail.%EMAILDOMAIN%`) must keep their case. */
+function lowerCaseHost(host: string): string {
+  return host.toLowerCase().replace(/%(emailaddress|emaillocalpart|emaildomain|realname)%/g, (p) => p.toUpperCase());
 }
 
 function optionalText(el: XmlElement, name: string): string | undefined {

@@ -49,3 +49,12 @@ t.test('the bundled database has no errors', async (t) => {
   t.equal(index.size, 163);
   t.equal(index.domainCount, 962);
 });
+
+t.test('host names are lower-cased but placeholders in them keep their case', async (t) => {
+  const xml = `<clientConfig version="1.1"><emailProvider id="p"><domain>p.example</domain>
+    <incomingServer type="imap"><hostname>IMAP.%EMAILDOMAIN%</hostname><port>993</port><socketType>SSL</socketType>
+    <username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer>
+  </emailProvider></clientConfig>`;
+  const { config } = parseProvider(xml, { file: 'p.xml' });
+  t.equal(config?.servers[0]?.host, 'imap.%EMAILDOMAIN%');
+});
