@@ -1,5 +1,6 @@
 import { runServe } from './serve.js';
 import { runProviders } from './providers.js';
+import { runLookup } from './lookup.js';
 
 export interface Command {
   summary: string;
@@ -9,6 +10,7 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   serve: { summary: 'start the HTTP service (configured by environment variables, see README)', run: runServe },
   providers: { summary: 'validate | import the provider database (mailconfig providers --help)', run: runProviders },
+  lookup: { summary: 'find the settings for an address: database, then live discovery (mailconfig lookup --help)', run: (args) => runLookup(args) },
 };
 
 const USAGE = `Usage: mailconfig <command> [options]
