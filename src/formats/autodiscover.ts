@@ -1,6 +1,7 @@
 // Outlook Autodiscover: the POX request/response (2006a) and the V2 JSON pointer. Pure: no I/O, no clock.
 import { AddressError, parseAddress, type EmailAddress } from '../settings/address.js';
 import type { AuthMethod, MailConfig, Protocol, Security, ServerSettings } from '../settings/model.js';
+import { fillTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
 import { escapeXml, parseXml, XmlError, type XmlElement } from './xml.js';
 
@@ -141,12 +142,6 @@ function accountTemplate(config: MailConfig, ttlHours: number | undefined): stri
   return xml;
 }
 
-/** Fills the address placeholders in one pass (a local part may itself contain `%EMAILDOMAIN%`), escaped. */
-function fillEscaped(template: string, address: EmailAddress): string {
-  const values: Record<string, string> = { EMAILADDRESS: address.address, EMAILLOCALPART: address.localPart, EMAILDOMAIN: address.domain };
-  return template.replace(/%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN)%/g, (_whole, name: string) => escapeXml(values[name] ?? ''));
-}
-
 /** Renders the 2006a settings answer for `address`. The response namespace is fixed, never taken from the request. */
 export function renderPoxResponse(config: MailConfig, address: EmailAddress, options: PoxResponseOptions = {}): string {
   const out = [
@@ -156,7 +151,7 @@ export function renderPoxResponse(config: MailConfig, address: EmailAddress, opt
   ];
   if (options.displayName) out.push('    <User>', `      <DisplayName>${escapeXml(options.displayName)}</DisplayName>`, '    </User>');
   out.push('    <Account>', '      <AccountType>email</AccountType>', '      <Action>settings</Action>');
-  out.push(fillEscaped(accountTemplate(config, options.ttlHours), address));
+  out.push(fillTemplate(accountTemplate(config, options.ttlHours), address, escapeXml));
   out.push('    </Account>', '  </Response>', '</Autodiscover>', '');
   return out.join('\n');
 }
