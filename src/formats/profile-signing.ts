@@ -1,12 +1,14 @@
-import { X509Certificate, createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, webcrypto, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 
 // Signs profiles as DER CMS SignedData with the content attached and the chain included, the equivalent of
 // `openssl smime -sign -nodetach -outform der -signer cert.pem -inkey key.pem -certfile chain.pem`.
 //
-// Why not node-forge's pkcs7: forge cannot read EC certificates or sign with EC keys, and ACME CAs issue ECDSA
-// certificates by default (a host's TLS certificate is the usual profile signer). node:crypto reads and checks keys
-// and certificates of both kinds and signs natively (also much faster than forge's JavaScript RSA); the CMS envelope
-// around it is a handful of DER structures written below, with certificates copied byte for byte.
+// The CMS structures come from pkijs (PeculiarVentures' maintained CMS/X.509 implementation, on asn1js), which signs
+// with RSA (RSASSA-PKCS1-v1_5) and ECDSA through WebCrypto; here Node's own webcrypto is its engine. Not node-forge's
+// pkcs7: forge cannot read EC certificates or sign with EC keys, and ACME CAs issue ECDSA certificates by default (a
+// host's TLS certificate is the usual profile signer). node:crypto reads and checks the key and certificates at start.
 
 /** Which of the three settings is wrong, and why; the config loader turns it into a ConfigError with the path. */
 export class SigningSetupError extends Error {
@@ -29,108 +31,12 @@ export interface SigningMaterial {
 }
 
 export interface ProfileSigner {
-  /** DER CMS SignedData holding `content`. */
-  sign(content: Buffer, now?: Date): Buffer;
+  /** DER CMS SignedData holding `content` (asynchronous: WebCrypto signs). */
+  sign(content: Buffer, now?: Date): Promise<Buffer>;
   /** The signing certificate's subject, for logs. */
   readonly subject: string;
   /** Problems that do not stop signing but make devices show "Not Verified" (expired, missing issuer). */
   readonly warnings: string[];
-}
-
-// ---- DER writing and reading (only what CMS needs) ----
-
-function length(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-function tlv(tag: number, ...content: Buffer[]): Buffer {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), length(body.length), body]);
-}
-
-const SEQUENCE = 0x30;
-const SET = 0x31;
-const CONTEXT_0 = 0xa0;
-
-function oid(dotted: string): Buffer {
-  const [a, b, ...rest] = dotted.split('.').map(Number);
-  const bytes: number[] = [a! * 40 + b!];
-  for (const arc of rest) {
-    const chunk: number[] = [arc & 0x7f];
-    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
-    bytes.push(...chunk);
-  }
-  return tlv(0x06, Buffer.from(bytes));
-}
-
-const OID = {
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  ecdsaWithSha256: '1.2.840.10045.4.3.2',
-};
-
-const NULL = Buffer.from([0x05, 0x00]);
-const VERSION_1 = Buffer.from([0x02, 0x01, 0x01]);
-
-/** CMS signingTime: UTCTime for 1950-2049, GeneralizedTime after (RFC 5652 11.3). */
-function time(date: Date): Buffer {
-  const iso = date.toISOString().replace(/[-:T]/g, '').slice(0, 14); // YYYYMMDDHHMMSS
-  const year = date.getUTCFullYear();
-  return year < 2050 ? tlv(0x17, Buffer.from(`${iso.slice(2)}Z`)) : tlv(0x18, Buffer.from(`${iso}Z`));
-}
-
-interface Element {
-  tag: number;
-  /** The whole element, header included (a slice of the input: no re-encoding). */
-  raw: Buffer;
-  content: Buffer;
-}
-
-function readElement(der: Buffer, offset: number): Element {
-  const tag = der[offset];
-  let len = der[offset + 1];
-  if (tag === undefined || len === undefined) throw new Error('truncated DER');
-  let header = 2;
-  if (len & 0x80) {
-    const count = len & 0x7f;
-    if (count === 0 || count > 4) throw new Error('unsupported DER length');
-    len = 0;
-    for (let i = 0; i < count; i++) len = len * 256 + (der[offset + 2 + i] ?? 0);
-    header += count;
-  }
-  const end = offset + header + len;
-  if (end > der.length) throw new Error('truncated DER');
-  return { tag, raw: der.subarray(offset, end), content: der.subarray(offset + header, end) };
-}
-
-function children(element: Element): Element[] {
-  const out: Element[] = [];
-  for (let offset = 0; offset < element.content.length; ) {
-    const child = readElement(element.content, offset);
-    out.push(child);
-    offset += child.raw.length;
-  }
-  return out;
-}
-
-/** IssuerAndSerialNumber of a certificate, copied from its own bytes. */
-function issuerAndSerial(cert: X509Certificate): Buffer {
-  const tbs = children(readElement(cert.raw, 0))[0];
-  if (!tbs) throw new Error('certificate without tbsCertificate');
-  const fields = children(tbs);
-  const start = fields[0]?.tag === CONTEXT_0 ? 1 : 0; // skip the optional [0] version
-  const serial = fields[start];
-  const issuer = fields[start + 2];
-  if (serial?.tag !== 0x02 || issuer?.tag !== SEQUENCE) throw new Error('unexpected certificate structure');
-  return tlv(SEQUENCE, issuer.raw, serial.raw);
 }
 
 // ---- reading and checking the material ----
@@ -165,6 +71,33 @@ function readKey(pem: string): KeyObject {
   return key;
 }
 
+/** WebCrypto names of the EC curves it can sign with, by node:crypto's name. */
+const WEBCRYPTO_CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+/** How WebCrypto is to import the key: RSASSA-PKCS1-v1_5 or ECDSA on the key's curve, SHA-256 either way. */
+function keyAlgorithm(key: KeyObject): webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams {
+  if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const curve = key.asymmetricKeyDetails?.namedCurve ?? 'unknown';
+  const namedCurve = WEBCRYPTO_CURVES[curve];
+  if (!namedCurve) throw new SigningSetupError('MAILCONFIG_SIGN_KEY', `is an EC key on curve ${curve}; profile signing supports P-256, P-384 and P-521`);
+  return { name: 'ECDSA', namedCurve };
+}
+
+// Node's webcrypto is the standard Crypto; @types/node names it differently from the DOM type pkijs expects.
+const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'] });
+
+/** CMS signingTime: UTCTime for 1950-2049, GeneralizedTime after (RFC 5652 11.3); whole seconds. */
+function signingTime(at: Date): asn1js.UTCTime | asn1js.GeneralizedTime {
+  const valueDate = new Date(Math.floor(at.getTime() / 1000) * 1000);
+  return at.getUTCFullYear() < 2050 ? new asn1js.UTCTime({ valueDate }) : new asn1js.GeneralizedTime({ valueDate });
+}
+
+const OID = {
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+};
+
 /** Reads and checks the material and returns a signer; throws SigningSetupError naming the setting at fault. */
 export function createProfileSigner(material: SigningMaterial, now: Date = new Date()): ProfileSigner {
   const [leaf, ...bundled] = parseCertificates(material.cert, 'MAILCONFIG_SIGN_CERT');
@@ -185,36 +118,44 @@ export function createProfileSigner(material: SigningMaterial, now: Date = new D
     warnings.push('MAILCONFIG_SIGN_CHAIN does not hold the issuer of the signing certificate; devices may show "Not Verified"');
   }
 
-  // Everything that does not depend on the content is encoded once.
+  // Everything that does not depend on the content is prepared once: the key in WebCrypto, the certificates parsed.
+  const algorithm = keyAlgorithm(key);
+  const cryptoKey = webcrypto.subtle.importKey('pkcs8', key.export({ format: 'der', type: 'pkcs8' }), algorithm, false, ['sign']);
+  cryptoKey.catch(() => {}); // a failure surfaces at the first sign(), not as an unhandled rejection
   const unique = [leaf, ...chain].filter((c, i, all) => all.findIndex((o) => o.fingerprint256 === c.fingerprint256) === i);
-  const certificateSet = tlv(CONTEXT_0, ...unique.map((c) => c.raw));
-  const digestAlgorithm = tlv(SEQUENCE, oid(OID.sha256));
-  const signatureAlgorithm = key.asymmetricKeyType === 'rsa' ? tlv(SEQUENCE, oid(OID.rsaEncryption), NULL) : tlv(SEQUENCE, oid(OID.ecdsaWithSha256));
-  const sid = issuerAndSerial(leaf);
-  const contentTypeAttribute = tlv(SEQUENCE, oid(OID.contentType), tlv(SET, oid(OID.data)));
+  const certs = unique.map((c) => pkijs.Certificate.fromBER(c.raw));
+  const signerCert = certs[0]!;
 
   return {
     subject: leaf.subject,
     warnings,
-    sign(content: Buffer, at: Date = new Date()): Buffer {
-      const digest = createHash('sha256').update(content).digest();
+    async sign(content: Buffer, at: Date = new Date()): Promise<Buffer> {
       const attributes = [
-        contentTypeAttribute,
-        tlv(SEQUENCE, oid(OID.signingTime), tlv(SET, time(at))),
-        tlv(SEQUENCE, oid(OID.messageDigest), tlv(SET, tlv(0x04, digest))),
-      ].sort(Buffer.compare); // DER orders a SET OF by encoding
-      // The signature covers the attributes encoded as a SET; the SignerInfo carries them as [0] IMPLICIT.
-      const signature = sign('sha256', tlv(SET, ...attributes), key);
-      const signerInfo = tlv(SEQUENCE, VERSION_1, sid, digestAlgorithm, tlv(CONTEXT_0, ...attributes), signatureAlgorithm, tlv(0x04, signature));
-      const signedData = tlv(
-        SEQUENCE,
-        VERSION_1,
-        tlv(SET, digestAlgorithm),
-        tlv(SEQUENCE, oid(OID.data), tlv(CONTEXT_0, tlv(0x04, content))),
-        certificateSet,
-        tlv(SET, signerInfo),
-      );
-      return tlv(SEQUENCE, oid(OID.signedData), tlv(CONTEXT_0, signedData));
+        new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: pkijs.ContentInfo.DATA })] }),
+        new pkijs.Attribute({ type: OID.signingTime, values: [signingTime(at)] }),
+        new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: createHash('sha256').update(content).digest() })] }),
+      ];
+      // DER orders a SET OF by encoding; verifiers (openssl) re-encode the signed attributes before checking.
+      const encoded = new Map(attributes.map((a) => [a, Buffer.from(a.toSchema().toBER())]));
+      attributes.sort((a, b) => Buffer.compare(encoded.get(a)!, encoded.get(b)!));
+
+      const signedData = new pkijs.SignedData({
+        version: 1,
+        encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: pkijs.ContentInfo.DATA }),
+        certificates: certs,
+        signerInfos: [
+          new pkijs.SignerInfo({
+            version: 1,
+            sid: new pkijs.IssuerAndSerialNumber({ issuer: signerCert.issuer, serialNumber: signerCert.serialNumber }),
+            signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes }),
+          }),
+        ],
+      });
+      // Set after construction: the constructor would split the content into a constructed (BER) OCTET STRING.
+      signedData.encapContentInfo.eContent = new asn1js.OctetString({ valueHex: content });
+      await signedData.sign(await cryptoKey, 0, 'SHA-256', undefined, engine);
+      const contentInfo = new pkijs.ContentInfo({ contentType: pkijs.ContentInfo.SIGNED_DATA, content: signedData.toSchema() });
+      return Buffer.from(contentInfo.toSchema().toBER());
     },
   };
 }

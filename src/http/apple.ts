@@ -32,7 +32,7 @@ export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): vo
       .header('content-disposition', `attachment; filename="${profileFilename(address)}"`)
       // Personal (it names the address): not for shared caches.
       .header('cache-control', 'private, no-store')
-      .send(signer ? signer.sign(body) : body);
+      .send(signer ? await signer.sign(body) : body);
   };
   app.get('/mobileconfig', profile);
   app.get('/email.mobileconfig', profile);

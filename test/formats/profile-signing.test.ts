@@ -17,7 +17,7 @@ t.test('RSA and EC signers produce DER CMS that openssl verifies against the roo
   for (const [name, cert, key] of [['RSA', rsaCert, rsaKey], ['EC', ecCert, ecKey]] as const) {
     const signer = createProfileSigner({ cert, key, chain: intermediate });
     t.same(signer.warnings, [], name);
-    const der = signer.sign(content);
+    const der = await signer.sign(content);
     t.equal(der[0], 0x30, `${name}: DER SEQUENCE`);
     // Only the root is trusted: verification succeeds only because the intermediate travels in the signature.
     const embedded = await pki.verify(der);
@@ -28,13 +28,13 @@ t.test('RSA and EC signers produce DER CMS that openssl verifies against the roo
 t.test('a fullchain cert file (leaf then intermediate) needs no separate chain', async (t) => {
   const signer = createProfileSigner({ cert: rsaCert + intermediate, key: rsaKey });
   t.same(signer.warnings, []);
-  t.ok((await pki.verify(signer.sign(content))).equals(content));
+  t.ok((await pki.verify(await signer.sign(content))).equals(content));
 });
 
 t.test('without the intermediate the signature does not verify against the root alone (and a warning says why)', async (t) => {
   const signer = createProfileSigner({ cert: rsaCert, key: rsaKey });
   t.match(signer.warnings.join('\n'), /MAILCONFIG_SIGN_CHAIN/);
-  await t.rejects(pki.verify(signer.sign(content)));
+  await t.rejects(pki.verify(await signer.sign(content)));
 });
 
 t.test('bad material names the setting at fault', async (t) => {
