@@ -1,0 +1,121 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AddressError, parseAddress, parseDomain, unicodeDomain, type EmailAddress } from '../settings/address.js';
+import { personalize } from '../settings/placeholders.js';
+import type { Resolution } from '../settings/resolver.js';
+import { WebAssets } from '../web/assets.js';
+import { chooseLanguage, translator } from '../web/i18n/index.js';
+import { badRequestPage, notFoundPage, unavailablePage } from '../web/pages/errors.js';
+import { helpPage } from '../web/pages/help.js';
+import { homePage } from '../web/pages/home.js';
+import type { PageContext } from '../web/pages/layout.js';
+import { setupPage } from '../web/pages/setup.js';
+import { publicBaseUrl, queryParam } from './address.js';
+import type { ServiceDeps } from './server.js';
+
+/** The human setup pages: `/`, `/setup`, `/setup/<domain>`, `/help/imap-pop3` and their assets. */
+export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): void {
+  const assets = new WebAssets(deps.config.brand.color);
+  const logoOrigin = deps.config.brand.logo ? new URL(deps.config.brand.logo).origin : '';
+  // No inline script or style, nothing from other origins (but the hoster's own logo).
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self'${logoOrigin ? ` ${logoOrigin}` : ''}`,
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
+  const context = (request: FastifyRequest): PageContext => {
+    const lang = chooseLanguage(queryParam(request, ['lang']), request.headers['accept-language']);
+    const base = publicBaseUrl(request, deps.config.publicUrl);
+    // Path and query are set separately: a request path like //other.example must not change the host.
+    const url = new URL(`${base}/`);
+    const queryAt = request.url.indexOf('?');
+    url.pathname = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
+    url.search = queryAt < 0 ? '' : request.url.slice(queryAt);
+    return { tr: translator(lang), brand: deps.config.brand, assets: assets.urls(), url };
+  };
+  const send = (reply: FastifyReply, status: number, page: string, cache: 'public' | 'private') =>
+    reply
+      .code(status)
+      .header('content-security-policy', csp)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('vary', 'Accept-Language')
+      // Pages naming an address are nobody else's business: no shared caches.
+      .header('cache-control', cache === 'public' ? 'public, max-age=300' : 'private, no-store')
+      .type('text/html; charset=utf-8')
+      .send(page);
+
+  app.get('/', async (request, reply) => send(reply, 200, homePage(context(request)), 'public'));
+  app.get('/help/imap-pop3', async (request, reply) => send(reply, 200, helpPage(context(request)), 'public'));
+
+  app.get('/setup', async (request, reply) => {
+    const ctx = context(request);
+    const entered = queryParam(request, ['email', 'emailaddress']) ?? '';
+    let address: EmailAddress;
+    try {
+      address = parseAddress(entered);
+    } catch (error) {
+      if (!(error instanceof AddressError)) throw error;
+      request.log.info({ reason: error.message }, 'setup page: not an address');
+      return send(reply, 400, badRequestPage(ctx, { reason: error.message, entered }), 'private');
+    }
+    const resolution = await lookUp(request, address.domain, address);
+    if (!resolution) return send(reply, 503, unavailablePage(ctx, { domainUnicode: address.domainUnicode, entered }), 'private');
+    if (!resolution.config) {
+      return send(reply, 404, notFoundPage(ctx, { domainUnicode: address.domainUnicode, entered, steps: resolution.steps }), 'private');
+    }
+    const profileUrl = `${publicBaseUrl(request, deps.config.publicUrl)}/mobileconfig?emailaddress=${encodeURIComponent(address.address)}`;
+    const page = setupPage(ctx, {
+      config: personalize(resolution.config, address),
+      domain: address.domain,
+      domainUnicode: address.domainUnicode,
+      address,
+      profileUrl,
+    });
+    return send(reply, 200, page, 'private');
+  });
+
+  app.get<{ Params: { domain: string } }>('/setup/:domain', async (request, reply) => {
+    const ctx = context(request);
+    let domain: string;
+    try {
+      domain = parseDomain(request.params.domain);
+    } catch (error) {
+      if (!(error instanceof AddressError)) throw error;
+      return send(reply, 400, badRequestPage(ctx, { reason: error.message, entered: request.params.domain, domainForm: true }), 'private');
+    }
+    const domainUnicode = unicodeDomain(domain);
+    const resolution = await lookUp(request, domain);
+    if (!resolution) return send(reply, 503, unavailablePage(ctx, { domainUnicode }), 'private');
+    if (!resolution.config) return send(reply, 404, notFoundPage(ctx, { domainUnicode, steps: resolution.steps }), 'private');
+    return send(reply, 200, setupPage(ctx, { config: resolution.config, domain, domainUnicode }), 'public');
+  });
+
+  app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
+    const asset = assets.get(request.params.file);
+    if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('no such asset\n');
+    const versioned = queryParam(request, ['v']) === asset.hash;
+    const etag = `"${asset.hash}"`;
+    void reply
+      .header('etag', etag)
+      .header('x-content-type-options', 'nosniff')
+      // The page links ?v=<hash>: such a URL never changes content, so it may be cached for good.
+      .header('cache-control', versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    return reply.type(asset.type).send(asset.body);
+  });
+
+  /** The resolver's answer, or undefined when the lookup itself broke (logged; the page says "try again"). */
+  async function lookUp(request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution | undefined> {
+    try {
+      return await deps.resolver.resolve(domain, address);
+    } catch (error) {
+      request.log.error({ err: error, domain }, 'setup page: lookup failed');
+      return undefined;
+    }
+  }
+}

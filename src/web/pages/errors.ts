@@ -1,0 +1,64 @@
+import { html } from '../html.js';
+import type { LookupStep } from '../../settings/resolver.js';
+import type { MessageKey } from '../i18n/index.js';
+import { reasonKey } from '../reasons.js';
+import { addressForm, layout, type PageContext } from './layout.js';
+
+const STEP_KEYS: Record<string, MessageKey> = {
+  database: 'step.database',
+  autoconfig: 'step.autoconfig',
+  'well-known': 'step.autoconfig',
+  mx: 'step.mx',
+  srv: 'step.srv',
+  probe: 'step.probe',
+};
+
+/** A step name in words: known discovery steps translated, anything else shown as the resolver named it. */
+function stepName(ctx: PageContext, step: string): string {
+  const key = STEP_KEYS[step.toLowerCase()] ?? STEP_KEYS[step.toLowerCase().split(/[^a-z-]/)[0] ?? ''];
+  return key ? ctx.tr.t(key) : step;
+}
+
+export interface NotFoundInput {
+  domainUnicode: string;
+  /** What the visitor typed, to put back into the form. */
+  entered?: string;
+  steps: readonly LookupStep[];
+}
+
+/** 404: nothing found; shows what was tried and what the visitor can check. */
+export function notFoundPage(ctx: PageContext, input: NotFoundInput): string {
+  const { tr } = ctx;
+  const title = tr.t('notfound.title', { domain: input.domainUnicode });
+  const steps = input.steps.map(
+    (s) => html`<li><strong>${stepName(ctx, s.step)}</strong>: ${tr.t(`outcome.${s.outcome}`)}${s.detail ? html` <span class="detail">(${s.detail})</span>` : ''}</li>`,
+  );
+  const body = html`<h1>${title}</h1>
+<p class="lead">${tr.t('notfound.lead')}</p>
+${steps.length ? html`<section aria-labelledby="tried"><h2 id="tried">${tr.t('notfound.tried')}</h2><ul class="steps">${steps}</ul></section>` : ''}
+<section aria-labelledby="check"><h2 id="check">${tr.t('notfound.check')}</h2>
+<ul>${(['notfound.c1', 'notfound.c2', 'notfound.c3', 'notfound.c4'] as const).map((k) => html`<li>${tr.t(k)}</li>`)}</ul>
+</section>
+<section class="panel" aria-labelledby="again"><h2 id="again">${tr.t('notfound.again')}</h2>${addressForm(ctx, { value: input.entered })}</section>`;
+  return layout(ctx, { title, body, noindex: true });
+}
+
+/** 400: the reason in the visitor's language and the form again, filled with what they typed. */
+export function badRequestPage(ctx: PageContext, input: { reason: string; entered: string; domainForm?: boolean }): string {
+  const { tr } = ctx;
+  const key = reasonKey(input.reason);
+  const reason = key ? tr.t(key) : input.reason;
+  const message = tr.t(input.domainForm ? 'bad.reasonDomain' : 'bad.reason', { reason });
+  const body = html`<h1>${tr.t('bad.title')}</h1>
+<div class="panel">${addressForm(ctx, { value: input.domainForm ? '' : input.entered, error: message })}</div>`;
+  return layout(ctx, { title: tr.t('bad.title'), body, noindex: true });
+}
+
+/** 503: the lookup itself failed (discovery broke); never a bare 500. */
+export function unavailablePage(ctx: PageContext, input: { domainUnicode: string; entered?: string }): string {
+  const { tr } = ctx;
+  const body = html`<h1>${tr.t('unavailable.title')}</h1>
+<p class="lead">${tr.t('unavailable.lead', { domain: input.domainUnicode })}</p>
+<div class="panel">${addressForm(ctx, { value: input.entered })}</div>`;
+  return layout(ctx, { title: tr.t('unavailable.title'), body, noindex: true });
+}

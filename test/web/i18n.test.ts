@@ -1,0 +1,96 @@
+import t from 'tap';
+import { AddressError, parseAddress, parseDomain } from '../../src/settings/address.js';
+import { CATALOGUES, LANGS, chooseLanguage, placeholdersOf, translator } from '../../src/web/i18n/index.js';
+import { reasonKey } from '../../src/web/reasons.js';
+
+t.test('every key exists, is non-empty and uses the same {placeholders} in every catalogue', async (t) => {
+  const all = new Set(LANGS.flatMap((lang) => Object.keys(CATALOGUES[lang])));
+  t.ok(all.size > 100, `the catalogues hold the page texts (${all.size} keys)`);
+  for (const lang of LANGS) {
+    const catalogue = CATALOGUES[lang] as Record<string, unknown>;
+    const missing = [...all].filter((key) => !(key in catalogue));
+    t.same(missing, [], `${lang}: no key missing`);
+    const empty = [...all].filter((key) => typeof catalogue[key] !== 'string' || (catalogue[key] as string).trim() === '');
+    t.same(empty, [], `${lang}: no key empty`);
+  }
+  const mismatched = [...all].filter((key) => {
+    const sets = LANGS.map((lang) => placeholdersOf((CATALOGUES[lang] as Record<string, string>)[key] ?? '').join(','));
+    return new Set(sets).size > 1;
+  });
+  t.same(mismatched, [], 'placeholders agree across languages');
+});
+
+const SAME_IN_BOTH = new Set(['tb.title']); // "Thunderbird (Windows, Mac, Linux)"
+
+t.test('German is a translation, not a copy', async (t) => {
+  // Language names, protocol names and security labels are the same in both; prose must not be.
+  const same = Object.keys(CATALOGUES.en).filter((key) => {
+    const en = (CATALOGUES.en as Record<string, string>)[key];
+    return en === (CATALOGUES.de as Record<string, string>)[key] && en !== undefined && en.split(' ').length > 3 && !SAME_IN_BOTH.has(key);
+  });
+  t.same(same, [], 'no sentence left in English in the German catalogue');
+  t.match(CATALOGUES.de['card.imap.title'], /Posteingangsserver/);
+  t.match(CATALOGUES.de['card.smtp.title'], /Postausgangsserver/);
+  t.equal(CATALOGUES.de['field.username'], 'Benutzername');
+  t.equal(CATALOGUES.de['field.security'], 'Verschlüsselung');
+});
+
+t.test('a missing key is caught by the check above', async (t) => {
+  // The same check run on a damaged copy must fail: the test above can fail.
+  const broken: Record<string, string> = { ...CATALOGUES.de };
+  delete broken['warn.both'];
+  broken['warn.size'] = '  ';
+  const all = Object.keys(CATALOGUES.en);
+  t.same(all.filter((k) => !(k in broken)), ['warn.both']);
+  t.same(all.filter((k) => k in broken && broken[k]?.trim() === ''), ['warn.size']);
+});
+
+t.test('language choice: ?lang=, then Accept-Language (with q-values), then English', async (t) => {
+  t.equal(chooseLanguage('de', 'en'), 'de');
+  t.equal(chooseLanguage('EN', 'de'), 'en');
+  t.equal(chooseLanguage('fr', 'de-DE,de;q=0.9'), 'de', 'unknown ?lang falls through to the header');
+  t.equal(chooseLanguage(undefined, 'de-AT'), 'de');
+  t.equal(chooseLanguage(undefined, 'fr-FR, en;q=0.4, de;q=0.8'), 'de');
+  t.equal(chooseLanguage(undefined, 'en-GB;q=0.9, de;q=0.1'), 'en');
+  t.equal(chooseLanguage(undefined, 'de;q=0'), 'en', 'q=0 means not wanted');
+  t.equal(chooseLanguage(undefined, 'fr, it'), 'en');
+  t.equal(chooseLanguage(undefined, undefined), 'en');
+  t.equal(chooseLanguage('<script>', '*'), 'en');
+});
+
+t.test('translator fills values; the markup variant escapes the message and plain values', async (t) => {
+  const tr = translator('de');
+  t.equal(tr.t('setup.title', { address: 'a@b.de' }), 'E-Mail-Einstellungen für a@b.de');
+  t.equal(tr.h('setup.title', { address: '<b>' }).value, 'E-Mail-Einstellungen für &lt;b&gt;');
+  t.equal(translator('en').h('apple.ios.s2').value.includes('VPN &amp; Device Management'), true);
+});
+
+t.test('every reason an address or domain is refused has a translation', async (t) => {
+  const inputs = [
+    '', 'x'.repeat(255), 'no-at-sign', '@example.org', `${'a'.repeat(65)}@example.org`, 'a b@example.org', '.a@example.org',
+    'a@', 'a@exa mple.org', 'a@[1.2.3.4]', 'a@-bad-.org', 'a@localhost', 'a@1.2.3.4',
+  ];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    try {
+      parseAddress(input);
+      t.fail(`${input} should be refused`);
+    } catch (error) {
+      t.ok(error instanceof AddressError);
+      const key = reasonKey((error as Error).message);
+      t.ok(key, `translated: ${(error as Error).message}`);
+      if (key) seen.add(key);
+    }
+  }
+  // Over 253 characters only fits in a domain on its own (a whole address stops at 254).
+  try {
+    parseDomain(`${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(20)}.org`);
+    t.fail('a 300-character domain should be refused');
+  } catch (error) {
+    const key = reasonKey((error as Error).message);
+    t.equal(key, 'reason.domainTooLong');
+    if (key) seen.add(key);
+  }
+  t.ok(seen.size >= 12, `distinct reasons covered: ${seen.size}`);
+  t.equal(reasonKey('some reason nobody wrote a translation for'), undefined);
+});
