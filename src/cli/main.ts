@@ -1,4 +1,3 @@
-import { runServe } from './serve.js';
 import { runProviders } from './providers.js';
 import { runLookup } from './lookup.js';
 
@@ -7,9 +6,10 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
+// serve is loaded on demand: it pulls in the whole HTTP stack, which the providers commands do not need.
 export const COMMANDS: Record<string, Command> = {
-  serve: { summary: 'start the HTTP service (configured by environment variables, see README)', run: runServe },
-  providers: { summary: 'validate | import the provider database (mailconfig providers --help)', run: runProviders },
+  serve: { summary: 'start the HTTP service (configured by environment variables, see README)', run: async (args) => (await import('./serve.js')).runServe(args) },
+  providers: { summary: 'validate | import | add | show | diff the provider database (mailconfig providers --help)', run: runProviders },
   lookup: { summary: 'find the settings for an address: database, then live discovery (mailconfig lookup --help)', run: (args) => runLookup(args) },
 };
 

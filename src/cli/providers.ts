@@ -1,15 +1,24 @@
-import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUNDLED_PROVIDERS } from '../config.js';
-import { openProviderDatabase } from '../providers/database.js';
 import { importProviders } from '../providers/import.js';
-import type { Problem } from '../providers/parse.js';
+import { loadDatabase } from '../providers/store.js';
+import { formatProblem } from './format.js';
+import { addCommand, diffCommand, showCommand } from './provider-admin.js';
+
+export { formatProblem } from './format.js';
 
 const USAGE = `Usage:
   mailconfig providers validate [dir]        check every provider file (default: the bundled providers/)
   mailconfig providers import <from> [--to dir]
                                              normalize ISPDB-format files into provider files
                                              (default --to: the bundled providers/)
+  mailconfig providers add --id ID --domain D [--domain D ...] [--mx-domain M ...]
+                           --imap HOST:PORT:SECURITY [--pop3 ...] --smtp HOST:PORT:SECURITY
+                           [--username email|localpart] [--name "Display Name"] [--dir dir] [--force]
+                                             write a new provider file (SECURITY: ssl|tls, starttls, plain|none)
+  mailconfig providers show <domain|address|mx-host> [--dir dir]
+                                             which file answers, and the settings clients get
+  mailconfig providers diff <dir-a> <dir-b>  what changes for clients, per domain (exit 1 when different)
 `;
 
 type Subcommand = (args: string[]) => Promise<number>;
@@ -17,6 +26,9 @@ type Subcommand = (args: string[]) => Promise<number>;
 export const PROVIDER_SUBCOMMANDS: Record<string, Subcommand> = {
   validate: validateCommand,
   import: importCommand,
+  add: addCommand,
+  show: showCommand,
+  diff: diffCommand,
 };
 
 export async function runProviders(args: string[]): Promise<number> {
@@ -46,16 +58,11 @@ export async function runProviders(args: string[]): Promise<number> {
   }
 }
 
-/** `file:line: severity: message`, with the file shown relative to the working directory. */
-export function formatProblem(dir: string, problem: Problem): string {
-  const path = relative(process.cwd(), `${dir}/${problem.file}`) || problem.file;
-  return `${path}:${problem.line}: ${problem.severity}: ${problem.message}`;
-}
-
 async function validateCommand(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const dir = positionals[0] ?? BUNDLED_PROVIDERS;
-  const { index, problems } = await openProviderDatabase(dir);
+  // The server's own loading: per-file problems, domains claimed twice, MX domains shadowing another provider.
+  const { index, problems } = await loadDatabase(dir);
   const sorted = [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   for (const problem of sorted) process.stdout.write(`${formatProblem(dir, problem)}\n`);
   const errors = problems.filter((p) => p.severity === 'error').length;

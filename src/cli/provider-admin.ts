@@ -1,0 +1,277 @@
+import { parseArgs } from 'node:util';
+import { getDomain } from 'tldts';
+import { BUNDLED_PROVIDERS } from '../config.js';
+import { renderClientConfig } from '../formats/thunderbird.js';
+import { isProviderKey } from '../providers/checks.js';
+import type { ProviderEntry, ProviderIndex } from '../providers/database.js';
+import { diffProviders, formatChange } from '../providers/diff.js';
+import { securityFromWord } from '../providers/json.js';
+import type { Problem } from '../providers/parse.js';
+import { LiveProviderStore, loadDatabase } from '../providers/store.js';
+import { AddressError, parseAddress, parseDomain, type EmailAddress } from '../settings/address.js';
+import type { MailConfig, Protocol, Provenance, Security, ServerSettings } from '../settings/model.js';
+import { personalize } from '../settings/placeholders.js';
+import { rankServers } from '../settings/preference.js';
+import { displayPath, formatProblem, formatTable } from './format.js';
+
+/** A mistake in how the command was called: printed as one line, exit code 2. */
+class UsageError extends Error {}
+
+const ADD_USAGE = `Usage: mailconfig providers add --id ID --domain D [--domain D ...] [--mx-domain M ...]
+         --imap HOST:PORT:SECURITY [--imap ...] [--pop3 HOST:PORT:SECURITY ...] --smtp HOST:PORT:SECURITY [--smtp ...]
+         [--username email|localpart] [--name "Display Name"] [--dir providers] [--force]
+
+  SECURITY is ssl (or tls), starttls, or plain (or none). Servers are offered in the order given.
+  Example: mailconfig providers add --id hoster.example --domain hoster.example --mx-domain mx.hoster.example \\
+             --imap imap.hoster.example:993:ssl --smtp smtp.hoster.example:587:starttls
+`;
+
+function print(lines: string[] | string, stream: NodeJS.WriteStream = process.stdout): void {
+  const text = Array.isArray(lines) ? lines.join('\n') : lines;
+  if (text !== '') stream.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Runs a command body, turning a UsageError into its message and exit code 2. */
+async function withUsage(name: string, usage: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    print([`mailconfig providers ${name}: ${error.message}`, '', usage], process.stderr);
+    return 2;
+  }
+}
+
+// ---------------------------------------------------------------- add
+
+export async function addCommand(args: string[]): Promise<number> {
+  return withUsage('add', ADD_USAGE, async () => {
+    const { values } = parseArgs({
+      args,
+      options: {
+        id: { type: 'string' },
+        domain: { type: 'string', multiple: true },
+        'mx-domain': { type: 'string', multiple: true },
+        imap: { type: 'string', multiple: true },
+        pop3: { type: 'string', multiple: true },
+        smtp: { type: 'string', multiple: true },
+        username: { type: 'string' },
+        name: { type: 'string' },
+        dir: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      print(ADD_USAGE);
+      return 0;
+    }
+    const config = configFromFlags(values);
+    const dir = values.dir ?? BUNDLED_PROVIDERS;
+    const store = await LiveProviderStore.open(dir);
+    // The same validation as the admin API: the parser, then the other files (no domain claimed twice).
+    const result = await store.write(config.id, renderClientConfig(config), values.force ? {} : { ifNoneMatch: '*' });
+    const path = displayPath(dir, `${config.id}.xml`);
+    if (result.status === 'precondition-failed') {
+      print(`mailconfig providers add: ${path} already exists; add --force to replace it (see "mailconfig providers show ${config.domains[0] ?? config.mxDomains[0]}")`, process.stderr);
+      return 1;
+    }
+    if (result.status === 'invalid') {
+      print(result.problems.map((p) => formatProblem(dir, p)), process.stderr);
+      print(`mailconfig providers add: ${path} not written`, process.stderr);
+      return 1;
+    }
+    print(renderClientConfig(result.entry.config));
+    print(result.warnings.map((p) => formatProblem(dir, p)), process.stderr);
+    print(`${result.created ? 'wrote' : 'replaced'} ${path}: ${config.domains.length} domains, ${config.mxDomains.length} MX domains, ${config.servers.length} servers`, process.stderr);
+    return 0;
+  });
+}
+
+interface AddFlags {
+  id?: string;
+  domain?: string[];
+  'mx-domain'?: string[];
+  imap?: string[];
+  pop3?: string[];
+  smtp?: string[];
+  username?: string;
+  name?: string;
+}
+
+const USERNAMES: Record<string, string> = { email: '%EMAILADDRESS%', localpart: '%EMAILLOCALPART%' };
+
+function configFromFlags(flags: AddFlags): MailConfig {
+  const id = flags.id?.trim();
+  if (!id) throw new UsageError('--id is required: the file name without .xml, e.g. --id hoster.example');
+  if (!isProviderKey(id)) throw new UsageError(`--id "${id}" must be lower-case letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  const domains = (flags.domain ?? []).map((d) => domainFlag('--domain', d));
+  const mxDomains = (flags['mx-domain'] ?? []).map((d) => domainFlag('--mx-domain', d));
+  if (domains.length === 0 && mxDomains.length === 0) throw new UsageError('name at least one --domain (or --mx-domain)');
+  const usernameWord = flags.username ?? 'email';
+  const username = USERNAMES[usernameWord];
+  if (!username) throw new UsageError(`--username "${usernameWord}" must be "email" (the whole address) or "localpart" (the part before the @)`);
+  const source: Provenance = { kind: 'database', detail: `${id}.xml`, confidence: 'high' };
+  const servers = (['imap', 'pop3', 'smtp'] as const).flatMap((protocol) => (flags[protocol] ?? []).map((spec) => serverFlag(protocol, spec, username, source)));
+  if (!servers.some((s) => s.protocol !== 'smtp')) throw new UsageError('name at least one --imap or --pop3 server');
+  if (!servers.some((s) => s.protocol === 'smtp')) throw new UsageError('name at least one --smtp server (clients cannot send mail without one)');
+  const config: MailConfig = { id, domains, mxDomains, servers, documentation: [], enable: [], source };
+  const name = flags.name?.trim();
+  if (name) config.displayName = name;
+  return config;
+}
+
+function domainFlag(flag: string, value: string): string {
+  try {
+    return parseDomain(value);
+  } catch (error) {
+    if (error instanceof AddressError) throw new UsageError(`${flag} "${value}": ${error.message}`);
+    throw error;
+  }
+}
+
+/** `host:port:security`, e.g. `imap.hoster.example:993:ssl`. */
+function serverFlag(protocol: Protocol, spec: string, username: string, source: Provenance): ServerSettings {
+  const flag = `--${protocol} "${spec}"`;
+  const parts = spec.split(':');
+  if (parts.length !== 3) throw new UsageError(`${flag}: expected HOST:PORT:SECURITY, e.g. ${protocol}.hoster.example:${protocol === 'smtp' ? '587:starttls' : protocol === 'imap' ? '993:ssl' : '995:ssl'}`);
+  const [hostText, portText, securityText] = parts as [string, string, string];
+  const host = domainFlag(`${flag}: host`, hostText);
+  const port = /^[0-9]{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`${flag}: port "${portText}" is not a number from 1 to 65535`);
+  const security: Security | undefined = securityFromWord(securityText);
+  if (!security) throw new UsageError(`${flag}: security "${securityText}" must be ssl (or tls), starttls, or plain (or none)`);
+  return { protocol, host, port, security, auth: ['password-cleartext'], username, source };
+}
+
+// ---------------------------------------------------------------- show
+
+const SHOW_USAGE = `Usage: mailconfig providers show <domain|address|mx-host> [--dir providers]
+
+  Prints which provider file answers and the settings clients get, servers in preference order. A name that is not
+  an address domain is tried as an MX host (itself, without its first label, its registrable domain), as the
+  service does with an MX record; show itself never looks up DNS.
+`;
+
+const SECURITY_WORD: Record<Security, string> = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'plain' };
+
+export async function showCommand(args: string[]): Promise<number> {
+  return withUsage('show', SHOW_USAGE, async () => {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    if (values.help) {
+      print(SHOW_USAGE);
+      return 0;
+    }
+    const target = positionals[0];
+    if (!target || positionals.length > 1) throw new UsageError('name one domain, address or MX host');
+    const { domain, address } = parseTarget(target);
+    const dir = values.dir ?? BUNDLED_PROVIDERS;
+    const { index } = await loadDatabase(dir);
+    const match = findProvider(index, domain);
+    if (!match) {
+      print(`mailconfig providers show: no provider in ${displayPath(dir, '')} answers for ${domain} (not an address domain; as an MX host it matches no MX domain either)`, process.stderr);
+      return 1;
+    }
+    print(describeMatch(dir, target, match, address));
+    return 0;
+  });
+}
+
+function parseTarget(target: string): { domain: string; address?: EmailAddress } {
+  try {
+    if (target.includes('@')) {
+      const address = parseAddress(target);
+      return { domain: address.domain, address };
+    }
+    return { domain: parseDomain(target) };
+  } catch (error) {
+    if (error instanceof AddressError) throw new UsageError(`"${target}": ${error.message}`);
+    throw error;
+  }
+}
+
+interface Match {
+  entry: ProviderEntry;
+  /** The domain that matched, and how. */
+  matched: string;
+  how: 'address domain' | 'MX domain';
+}
+
+/** The address domain first; then the name taken as an MX host, as discovery matches MX records. */
+function findProvider(index: ProviderIndex, domain: string): Match | undefined {
+  const direct = index.byDomain(domain);
+  if (direct) return { entry: direct, matched: domain, how: 'address domain' };
+  const labels = domain.split('.');
+  const candidates = [domain, labels.length > 2 ? labels.slice(1).join('.') : '', getDomain(domain) ?? ''];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const entry = index.byMxDomain(candidate);
+    if (entry) return { entry, matched: candidate, how: entry.config.mxDomains.includes(candidate) ? 'MX domain' : 'address domain' };
+  }
+  return undefined;
+}
+
+function describeMatch(dir: string, target: string, match: Match, address: EmailAddress | undefined): string[] {
+  const { entry } = match;
+  const config = personalize(entry.config, address);
+  const line = entry.domainLines.get(match.matched) ?? 1;
+  const direct = match.matched === target.toLowerCase() || match.matched === address?.domain;
+  const via = direct ? `${match.how} ${match.matched}` : `${match.how} ${match.matched} (${target} taken as an MX host)`;
+  const list = (domains: string[]) => (domains.length > 12 ? `${domains.slice(0, 12).join(', ')} (+${domains.length - 12} more)` : domains.join(', ') || '(none)');
+  const rows = rankServers(config.servers).map((s) => [s.protocol.toUpperCase(), s.host, String(s.port), SECURITY_WORD[s.security], s.username || '(none)', s.auth.join(', ')]);
+  const out = [
+    `${target}: answered by ${displayPath(dir, entry.file)}:${line} via ${via}`,
+    `provider: ${config.displayName ? `${config.displayName} (id ${config.id})` : `id ${config.id}`}`,
+    `domains: ${list(config.domains)}`,
+  ];
+  if (config.mxDomains.length > 0) out.push(`MX domains: ${list(config.mxDomains)}`);
+  out.push('', ...formatTable(['protocol', 'host', 'port', 'security', 'username', 'authentication'], rows).map((l) => `  ${l}`));
+  for (const doc of config.documentation) out.push('', `help: ${doc.url}`);
+  if (!address) out.push('', 'Placeholders such as %EMAILADDRESS% are filled in per address (try an address instead of a domain).');
+  return out;
+}
+
+// ---------------------------------------------------------------- diff
+
+const DIFF_USAGE = `Usage: mailconfig providers diff <dir-a> <dir-b>
+
+  What changes for clients going from dir-a to dir-b, per domain: + added, - removed, ~ changed (servers old -> new,
+  moved to another file). Exit code 0 when equal, 1 when different, 2 on trouble (like diff).
+`;
+
+export async function diffCommand(args: string[]): Promise<number> {
+  return withUsage('diff', DIFF_USAGE, async () => {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+    if (values.help) {
+      print(DIFF_USAGE);
+      return 0;
+    }
+    const [a, b] = positionals;
+    if (!a || !b || positionals.length > 2) throw new UsageError('name two provider directories: the current one and the changed one');
+    let before: Awaited<ReturnType<typeof loadDatabase>>;
+    let after: Awaited<ReturnType<typeof loadDatabase>>;
+    try {
+      [before, after] = await Promise.all([loadDatabase(a), loadDatabase(b)]);
+    } catch (error) {
+      print(`mailconfig providers diff: ${(error as Error).message}`, process.stderr);
+      return 2;
+    }
+    // Files that would not be served are not part of what clients see; say so, so a broken file is not missed.
+    noteSkipped(a, before.problems);
+    noteSkipped(b, after.problems);
+    const changes = diffProviders(before.index.entries(), after.index.entries());
+    if (changes.length === 0) {
+      print('no differences for clients');
+      return 0;
+    }
+    print(changes.flatMap(formatChange));
+    const count = (kind: string) => changes.filter((c) => c.kind === kind).length;
+    print(`${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`);
+    return 1;
+  });
+}
+
+function noteSkipped(dir: string, problems: Problem[]): void {
+  const errors = problems.filter((p) => p.severity === 'error');
+  for (const p of errors) print(`note: ${formatProblem(dir, p)} (not served, left out of the comparison)`, process.stderr);
+}

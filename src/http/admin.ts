@@ -1,0 +1,185 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AdminConfig, AdminToken } from '../config.js';
+import { renderClientConfig } from '../formats/thunderbird.js';
+import { isProviderKey } from '../providers/checks.js';
+import type { ProviderEntry } from '../providers/database.js';
+import { diffProviders, summarizeChanges, type ChangeSummary } from '../providers/diff.js';
+import { configFromJson } from '../providers/json.js';
+import type { Problem } from '../providers/parse.js';
+import { isProviderAdminStore, type ProviderAdminStore, type WriteOptions } from '../providers/store.js';
+import type { ServiceDeps } from './server.js';
+
+/** Provider files are parsed with a 256 KiB limit; the body may be that large (the app default is 16 KiB). */
+const MAX_BODY = 256 * 1024;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+type Auth = { ok: true; name: string } | { ok: false; status: 401 | 403; reason: string };
+
+/**
+ * Bearer-token check in constant time: every configured token is compared (as SHA-256 digests, so lengths are
+ * equal and nothing leaks through an early exit) whatever the outcome.
+ */
+export function tokenChecker(tokens: AdminToken[]): (authorization: string | undefined) => Auth {
+  const known = tokens.map((t) => ({ name: t.name, digest: sha256(t.token) }));
+  return (authorization) => {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '');
+    if (!match) return { ok: false, status: 401, reason: 'send the admin token as "Authorization: Bearer <token>"' };
+    const presented = sha256(match[1]!);
+    let name: string | undefined;
+    for (const candidate of known) if (timingSafeEqual(candidate.digest, presented) && name === undefined) name = candidate.name;
+    return name === undefined ? { ok: false, status: 403, reason: 'this token is not an admin token' } : { ok: true, name };
+  };
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Admin API for the provider database; only registered when admin tokens are configured. */
+export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, admin: AdminConfig): void {
+  const store = deps.providers;
+  if (!isProviderAdminStore(store)) throw new Error('admin tokens are configured but the provider store cannot be changed (use LiveProviderStore)');
+  const authenticate = tokenChecker(admin.tokens);
+  const who = new WeakMap<FastifyRequest, string>();
+
+  // Own scope: its body parsing (XML, JSON, up to 256 KiB) and auth hook leave the public routes untouched.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) => done(null, body));
+
+    scope.addHook('onRequest', async (request, reply) => {
+      const auth = authenticate(request.headers.authorization);
+      if (auth.ok) {
+        who.set(request, auth.name);
+        return;
+      }
+      request.log.warn({ status: auth.status }, `admin API refused: ${auth.reason}`);
+      if (auth.status === 401) void reply.header('www-authenticate', 'Bearer realm="mailconfig-admin"');
+      return reply.code(auth.status).type(JSON_TYPE).send({ error: auth.reason });
+    });
+
+    scope.get('/admin/providers', async (_request, reply) => {
+      const providers = store.list().map((p) => ({ ...p, problems: p.problems.map(brief) }));
+      return reply.header('cache-control', 'no-store').type(JSON_TYPE).send({ count: providers.length, providers });
+    });
+
+    scope.get<{ Params: { id: string } }>('/admin/providers/:id', async (request, reply) => {
+      const key = providerKeyParam(request.params.id);
+      if (!key.ok) return reply.code(400).type(JSON_TYPE).send({ error: key.reason });
+      const found = await store.read(key.key);
+      if (!found) return reply.code(404).type(JSON_TYPE).send({ error: `no provider file ${key.key}.xml` });
+      void reply.header('etag', found.etag).header('cache-control', 'no-store');
+      if (!wantsJson(request)) return reply.type('application/xml; charset=utf-8').send(found.text);
+      const { entry, problems } = store.check(key.key, found.text);
+      const serving = store.current().get(key.key)?.etag === found.etag;
+      return reply.type(JSON_TYPE).send({ key: key.key, file: `${key.key}.xml`, etag: found.etag, serving, config: entry?.config, problems: problems.map(brief) });
+    });
+
+    scope.put<{ Params: { id: string }; Body: unknown }>('/admin/providers/:id', async (request, reply) => {
+      const key = providerKeyParam(request.params.id);
+      if (!key.ok) return reply.code(400).type(JSON_TYPE).send({ error: key.reason });
+      const body = providerText(request, key.key);
+      if (!body.ok) return reply.code(body.status).type(JSON_TYPE).send(body.payload);
+      const result = await store.write(key.key, body.text, preconditions(request));
+      if (result.status === 'precondition-failed') return preconditionFailed(reply, result.etag);
+      if (result.status === 'invalid') {
+        const payload: Record<string, unknown> = { errors: result.problems.filter((p) => p.severity === 'error').map(brief), warnings: result.problems.filter((p) => p.severity === 'warning').map(brief) };
+        // JSON was rendered to XML before validation: the lines refer to this text.
+        if (body.fromJson) payload.xml = body.text;
+        return reply.code(422).type(JSON_TYPE).send(payload);
+      }
+      const changes = changeSummary(result.previous, result.entry);
+      const action = result.created ? 'created' : 'updated';
+      logChange(request, who.get(request), action, result.entry.file, changes, { before: result.previous?.etag, after: result.entry.etag });
+      return reply
+        .code(result.created ? 201 : 200)
+        .header('etag', result.entry.etag)
+        .type(JSON_TYPE)
+        .send({ key: key.key, file: result.entry.file, etag: result.entry.etag, created: result.created, warnings: result.warnings.map(brief), changes });
+    });
+
+    scope.delete<{ Params: { id: string } }>('/admin/providers/:id', async (request, reply) => {
+      const key = providerKeyParam(request.params.id);
+      if (!key.ok) return reply.code(400).type(JSON_TYPE).send({ error: key.reason });
+      const result = await store.remove(key.key, preconditions(request));
+      if (result.status === 'missing') return reply.code(404).type(JSON_TYPE).send({ error: `no provider file ${key.key}.xml` });
+      if (result.status === 'precondition-failed') return preconditionFailed(reply, result.etag);
+      const changes = changeSummary(result.previous, undefined);
+      logChange(request, who.get(request), 'deleted', `${key.key}.xml`, changes, { before: result.previous?.etag });
+      return reply.type(JSON_TYPE).send({ key: key.key, file: `${key.key}.xml`, deleted: true, changes });
+    });
+  });
+}
+
+type KeyParam = { ok: true; key: string } | { ok: false; reason: string };
+
+/** The id is the file name without `.xml` (a trailing `.xml` is tolerated); nothing that could leave the directory. */
+function providerKeyParam(id: string): KeyParam {
+  const key = id.replace(/\.xml$/, '');
+  if (isProviderKey(key)) return { ok: true, key };
+  return { ok: false, reason: `"${id.slice(0, 100)}" is not a provider id: use the file name without .xml (lower-case letters, digits, ".", "_", "-"; starting with a letter or digit)` };
+}
+
+type BodyText = { ok: true; text: string; fromJson: boolean } | { ok: false; status: 400 | 415 | 422; payload: Record<string, unknown> };
+
+/** The provider as XML text: sent as XML, or sent as the MailConfig JSON and rendered to the same XML the importer writes. */
+function providerText(request: FastifyRequest, key: string): BodyText {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const body = typeof request.body === 'string' ? request.body : '';
+  if (body.trim() === '') return { ok: false, status: 400, payload: { error: 'the request has no body: send the provider file' } };
+  if (type === 'application/xml' || type === 'text/xml') return { ok: true, text: body, fromJson: false };
+  if (type !== 'application/json') return { ok: false, status: 415, payload: { error: 'send the provider as application/xml (or text/xml), or as application/json in the MailConfig shape' } };
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, status: 400, payload: { error: `the body is not JSON: ${(error as Error).message}` } };
+  }
+  // Accept what GET with Accept: application/json returns ({config: ...}) as well as the bare MailConfig.
+  if (isWrapper(value)) value = value.config;
+  const { config, problems } = configFromJson(value, key);
+  if (!config) return { ok: false, status: 422, payload: { errors: problems.map((p) => ({ line: null, path: p.path, message: p.message })), warnings: [] } };
+  return { ok: true, text: renderClientConfig(config), fromJson: true };
+}
+
+function isWrapper(value: unknown): value is { config: unknown } {
+  return typeof value === 'object' && value !== null && 'config' in value && !('servers' in value);
+}
+
+function preconditions(request: FastifyRequest): WriteOptions {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  return { ifMatch: header('if-match'), ifNoneMatch: header('if-none-match') };
+}
+
+function preconditionFailed(reply: FastifyReply, etag: string | undefined) {
+  if (etag) void reply.header('etag', etag);
+  const error = etag ? 'the provider file has changed since you read it: GET it again and reapply your change' : 'the precondition does not hold (the file does not exist, or exists and If-None-Match: * was sent)';
+  return reply.code(412).type(JSON_TYPE).send({ error, etag: etag ?? null });
+}
+
+function wantsJson(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return /application\/json/i.test(accept) && !/xml/i.test(accept);
+}
+
+function brief(problem: Problem): { line: number; message: string } {
+  return { line: problem.line, message: problem.message };
+}
+
+function changeSummary(before: ProviderEntry | undefined, after: ProviderEntry | undefined): ChangeSummary {
+  return summarizeChanges(diffProviders(before ? [before] : [], after ? [after] : []));
+}
+
+/** Every change is logged with who made it (the token's name) and what changed for clients. */
+function logChange(request: FastifyRequest, admin: string | undefined, action: string, file: string, changes: ChangeSummary, etag: { before?: string; after?: string }): void {
+  const parts = [
+    changes.added.length > 0 ? `added ${changes.added.join(', ')}` : '',
+    changes.removed.length > 0 ? `removed ${changes.removed.join(', ')}` : '',
+    changes.details.length > 0 ? `changed ${changes.details.join('; ')}` : '',
+  ].filter(Boolean);
+  request.log.info({ admin, action, file, changes, etag }, `admin ${admin ?? '?'} ${action} provider ${file}${parts.length > 0 ? `: ${parts.join('; ')}` : ' (no change for clients)'}`);
+}

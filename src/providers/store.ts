@@ -1,0 +1,339 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ProviderStore } from '../settings/resolver.js';
+import { KeyedMutex, removeFileDurable, removeStaleTempFiles, writeFileAtomic } from './atomic.js';
+import { conflictProblems, fileOfKey, isProviderKey, shadowProblems } from './checks.js';
+import { etagOf, loadProviderDirectory, loadProviderText, ProviderIndex, type ProviderEntry } from './database.js';
+import type { Problem } from './parse.js';
+
+/** The part of a pino/fastify logger the store uses. */
+export interface StoreLog {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface WriteOptions {
+  /** Write only if the file's current ETag is one of these (`*`: only if it exists). */
+  ifMatch?: string;
+  /** `*`: write only if the file does not exist yet. */
+  ifNoneMatch?: string;
+}
+
+export type WriteResult =
+  | { status: 'written'; entry: ProviderEntry; previous?: ProviderEntry; created: boolean; warnings: Problem[] }
+  | { status: 'invalid'; problems: Problem[] }
+  | { status: 'precondition-failed'; etag?: string };
+
+export type RemoveResult = { status: 'removed'; previous?: ProviderEntry } | { status: 'missing' } | { status: 'precondition-failed'; etag?: string };
+
+export interface CheckResult {
+  /** Present when the text would be accepted. */
+  entry?: ProviderEntry;
+  /** Errors and warnings, with lines. */
+  problems: Problem[];
+}
+
+export interface ProviderListing {
+  key: string;
+  file: string;
+  domains: string[];
+  mxDomains: string[];
+  displayName?: string;
+  /** ETag of the version being served (absent when none is). */
+  etag?: string;
+  /** Why the file on disk is not what is served (an invalid hand edit), empty when it is. */
+  problems: Problem[];
+}
+
+/** A provider store that the admin API can change. */
+export interface ProviderAdminStore extends ProviderStore {
+  readonly dir: string;
+  list(): ProviderListing[];
+  read(key: string): Promise<{ text: string; etag: string } | undefined>;
+  check(key: string, text: string): CheckResult;
+  write(key: string, text: string, options?: WriteOptions): Promise<WriteResult>;
+  remove(key: string, options?: WriteOptions): Promise<RemoveResult>;
+}
+
+export function isProviderAdminStore(store: ProviderStore): store is ProviderAdminStore {
+  const candidate = store as Partial<ProviderAdminStore>;
+  return typeof candidate.write === 'function' && typeof candidate.remove === 'function' && typeof candidate.list === 'function';
+}
+
+const DEBOUNCE_MS = 200;
+/** A steady stream of events (a long copy) must not postpone reloading forever. */
+const MAX_DELAY_MS = 600;
+const SILENT: StoreLog = { info() {}, warn() {} };
+
+interface Rejected {
+  etag: string;
+  problems: Problem[];
+}
+
+/**
+ * The provider database as served: an immutable ProviderIndex swapped on every change. Changes come from `write` and
+ * `remove` (admin API, CLI) and, with `watch()`, from hand edits of the directory. A change that does not validate,
+ * alone and against the other files, is refused; for hand edits the last good version keeps serving.
+ */
+export class LiveProviderStore implements ProviderAdminStore {
+  private index: ProviderIndex;
+  /** The serving version of each file. */
+  private readonly entries = new Map<string, ProviderEntry>();
+  /** Files whose version on disk was refused, with why. */
+  private readonly rejected = new Map<string, Rejected>();
+  /** Validated writes between check and commit, so two concurrent writes to different files cannot claim one domain. */
+  private readonly pending = new Map<string, ProviderEntry>();
+  private readonly mutex = new KeyedMutex();
+  private watcher?: FSWatcher;
+  private timer?: NodeJS.Timeout;
+  private firstEventAt?: number;
+  private readonly changed = new Set<string>();
+  private rescan = false;
+  private closed = false;
+  private log: StoreLog = SILENT;
+  private flushing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly dir: string,
+    index: ProviderIndex,
+    /** Every problem found when the directory was first loaded (for the start-up log and `validate`). */
+    readonly initialProblems: Problem[],
+  ) {
+    this.index = index;
+    for (const entry of index.entries()) this.entries.set(entry.file, entry);
+    for (const problem of initialProblems) {
+      if (problem.severity !== 'error' || this.entries.has(problem.file)) continue;
+      const rejected = this.rejected.get(problem.file) ?? { etag: '', problems: [] };
+      rejected.problems.push(problem);
+      this.rejected.set(problem.file, rejected);
+    }
+  }
+
+  /** Loads a directory; invalid files are left out (see `initialProblems`). */
+  static async open(dir: string): Promise<LiveProviderStore> {
+    // Best effort: a read-only directory has no stale temp files worth failing the start for.
+    await removeStaleTempFiles(dir).catch(() => []);
+    const { index, problems } = await loadDatabase(dir);
+    return new LiveProviderStore(dir, index, problems);
+  }
+
+  current(): ProviderIndex {
+    return this.index;
+  }
+
+  list(): ProviderListing[] {
+    const files = new Set([...this.entries.keys(), ...this.rejected.keys()]);
+    return [...files].sort().map((file) => {
+      const entry = this.entries.get(file);
+      const listing: ProviderListing = {
+        key: entry?.key ?? file.replace(/\.xml$/i, ''),
+        file,
+        domains: entry?.config.domains ?? [],
+        mxDomains: entry?.config.mxDomains ?? [],
+        problems: this.rejected.get(file)?.problems ?? [],
+      };
+      if (entry?.config.displayName) listing.displayName = entry.config.displayName;
+      if (entry) listing.etag = entry.etag;
+      return listing;
+    });
+  }
+
+  async read(key: string): Promise<{ text: string; etag: string } | undefined> {
+    return this.readDisk(fileOfKey(checkedKey(key)));
+  }
+
+  /** Validates a provider file's text exactly as a write would, without writing. */
+  check(key: string, text: string): CheckResult {
+    return this.checkFile(fileOfKey(checkedKey(key)), text);
+  }
+
+  async write(key: string, text: string, options: WriteOptions = {}): Promise<WriteResult> {
+    const file = fileOfKey(checkedKey(key));
+    return this.mutex.run(file, async () => {
+      // Preconditions are checked inside the lock: two writers with the same If-Match cannot both pass.
+      const onDisk = await this.readDisk(file);
+      if (!preconditionsHold(options, onDisk?.etag)) return { status: 'precondition-failed', etag: onDisk?.etag };
+      const { entry, problems } = this.checkFile(file, text);
+      if (!entry) return { status: 'invalid', problems };
+      this.pending.set(file, entry);
+      try {
+        await writeFileAtomic(this.dir, file, text);
+      } finally {
+        this.pending.delete(file);
+      }
+      const previous = this.entries.get(file);
+      this.commit(file, entry);
+      return { status: 'written', entry, previous, created: onDisk === undefined, warnings: problems };
+    });
+  }
+
+  async remove(key: string, options: WriteOptions = {}): Promise<RemoveResult> {
+    const file = fileOfKey(checkedKey(key));
+    return this.mutex.run(file, async () => {
+      const onDisk = await this.readDisk(file);
+      if (!onDisk) {
+        // Already gone from disk (a hand delete not yet noticed): stop serving it.
+        if (this.entries.has(file)) return { status: 'removed', previous: this.commit(file, undefined) };
+        return { status: 'missing' };
+      }
+      if (!preconditionsHold(options, onDisk.etag)) return { status: 'precondition-failed', etag: onDisk.etag };
+      await removeFileDurable(this.dir, file);
+      return { status: 'removed', previous: this.commit(file, undefined) };
+    });
+  }
+
+  /** Starts noticing hand edits of the directory (debounced); idempotent. */
+  watch(log: StoreLog = SILENT): void {
+    this.log = log;
+    if (this.watcher || this.closed) return;
+    this.watcher = watch(this.dir, { persistent: false }, (_event, name) => this.noticed(name));
+    this.watcher.on('error', (error) => this.log.warn({ err: error, dir: this.dir }, 'provider directory watcher failed; hand edits are no longer noticed'));
+  }
+
+  /** Resolves once the changes noticed so far have been applied (for tests and orderly shutdown). */
+  async settled(): Promise<void> {
+    await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.watcher?.close();
+    this.watcher = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    await this.flushing;
+  }
+
+  private checkFile(file: string, text: string): CheckResult {
+    const { entry, problems } = loadProviderText(file, text);
+    if (!entry) return { problems };
+    const conflicts = conflictProblems(entry, this.othersThan(file));
+    return conflicts.length > 0 ? { problems: [...problems, ...conflicts] } : { entry, problems };
+  }
+
+  private *othersThan(file: string): Iterable<ProviderEntry> {
+    for (const [name, entry] of this.entries) if (name !== file) yield entry;
+    for (const [name, entry] of this.pending) if (name !== file) yield entry;
+  }
+
+  /** Swaps in a new index with `file` served as `entry` (or not at all); returns what was served before. */
+  private commit(file: string, entry: ProviderEntry | undefined): ProviderEntry | undefined {
+    const previous = this.entries.get(file);
+    if (entry) this.entries.set(file, entry);
+    else this.entries.delete(file);
+    this.rejected.delete(file);
+    this.index = new ProviderIndex(this.entries.values());
+    return previous;
+  }
+
+  private async readDisk(file: string): Promise<{ text: string; etag: string } | undefined> {
+    try {
+      const text = await readFile(join(this.dir, file), 'utf8');
+      return { text, etag: etagOf(text) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  private noticed(name: string | Buffer | null): void {
+    if (this.closed) return;
+    if (name === null) this.rescan = true;
+    else {
+      const file = String(name);
+      // Temp files of atomic writes end in .tmp, editors' swap files in .swp or ~: only *.xml is the database.
+      if (!file.toLowerCase().endsWith('.xml')) return;
+      this.changed.add(file);
+    }
+    const now = Date.now();
+    this.firstEventAt ??= now;
+    if (this.timer) clearTimeout(this.timer);
+    const delay = Math.max(0, Math.min(DEBOUNCE_MS, this.firstEventAt + MAX_DELAY_MS - now));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.firstEventAt = undefined;
+      this.flushing = this.flushing.then(() => this.flush());
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async flush(): Promise<void> {
+    const files = new Set(this.changed);
+    this.changed.clear();
+    if (this.rescan) {
+      this.rescan = false;
+      const names = await readdir(this.dir).catch(() => [] as string[]);
+      for (const name of [...names, ...this.entries.keys(), ...this.rejected.keys()]) if (name.toLowerCase().endsWith('.xml')) files.add(name);
+    }
+    for (const file of files) {
+      try {
+        await this.mutex.run(file, () => this.reload(file));
+      } catch (error) {
+        this.log.warn({ err: error, file }, `provider file ${file} could not be read; keeping what is served`);
+      }
+    }
+  }
+
+  /** Applies the file's version on disk if it is valid; otherwise reports it and keeps the last good version. */
+  private async reload(file: string): Promise<void> {
+    if (this.closed) return;
+    const onDisk = await this.readDisk(file);
+    if (!onDisk) {
+      if (this.entries.has(file)) {
+        this.commit(file, undefined);
+        this.log.info({ file, dir: this.dir, providers: this.index.size }, `provider file ${file} was deleted; no longer served`);
+      }
+      this.rejected.delete(file);
+      return;
+    }
+    const serving = this.entries.get(file);
+    if (serving?.etag === onDisk.etag) {
+      // Our own write, or an edit that was reverted.
+      this.rejected.delete(file);
+      return;
+    }
+    if (this.rejected.get(file)?.etag === onDisk.etag) return;
+    const { entry, problems } = this.checkFile(file, onDisk.text);
+    if (!entry) {
+      const errors = problems.filter((p) => p.severity === 'error');
+      this.rejected.set(file, { etag: onDisk.etag, problems: errors });
+      const outcome = serving ? 'still serving its last good version' : 'not served';
+      for (const p of errors) this.log.warn({ file, line: p.line, dir: this.dir }, `provider file rejected: ${p.file}:${p.line}: ${p.message} (${outcome})`);
+      return;
+    }
+    this.commit(file, entry);
+    this.log.info({ file, dir: this.dir, etag: entry.etag, providers: this.index.size }, `provider file ${file} ${serving ? 'reloaded' : 'added'} after a change on disk`);
+  }
+}
+
+/**
+ * Loads a directory as the server serves it, with every problem: per file, a domain claimed twice (the later file in
+ * name order is left out) and an MX domain shadowing another provider (the shadowing file is left out, as a write of
+ * it would be refused). Used by the server, `validate`, `show` and `diff` alike.
+ */
+export async function loadDatabase(dir: string): Promise<{ index: ProviderIndex; problems: Problem[] }> {
+  const files = await loadProviderDirectory(dir);
+  const loaded = new ProviderIndex(files.flatMap((f) => (f.entry ? [f.entry] : [])));
+  const shadows = shadowProblems(loaded);
+  const shadowing = new Set(shadows.map((p) => p.file));
+  const index = shadowing.size > 0 ? new ProviderIndex(loaded.entries().filter((e) => !shadowing.has(e.file))) : loaded;
+  return { index, problems: [...files.flatMap((f) => f.problems), ...loaded.problems, ...shadows] };
+}
+
+function checkedKey(key: string): string {
+  if (!isProviderKey(key)) throw new RangeError(`"${key}" is not a provider id (lower-case letters, digits, ".", "_", "-")`);
+  return key;
+}
+
+/** If-Match uses strong comparison (RFC 9110 13.1.1): a weak tag never matches. */
+function preconditionsHold(options: WriteOptions, current: string | undefined): boolean {
+  if (options.ifMatch !== undefined && !tagListMatches(options.ifMatch, current)) return false;
+  if (options.ifNoneMatch !== undefined && tagListMatches(options.ifNoneMatch, current)) return false;
+  return true;
+}
+
+function tagListMatches(header: string, current: string | undefined): boolean {
+  if (current === undefined) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim() === current);
+}

@@ -1,0 +1,132 @@
+import t from 'tap';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isTempFile, KeyedMutex } from '../../src/providers/atomic.js';
+import { etagOf, loadProviderText, type ProviderEntry } from '../../src/providers/database.js';
+import { diffProviders, formatChange } from '../../src/providers/diff.js';
+import { LiveProviderStore, loadDatabase } from '../../src/providers/store.js';
+import { copyProviders } from '../helpers/providers.js';
+import { loopProvider } from './write-loop.js';
+
+function mxProvider(id: string, domain: string, mx: string): string {
+  return loopProvider(id, 1).replace(`<domain>${id}</domain>`, `<domain>${domain}</domain>\n    <domain purpose="mx">${mx}</domain>`);
+}
+
+function entry(file: string, text: string): ProviderEntry {
+  const loaded = loadProviderText(file, text);
+  if (!loaded.entry) throw new Error(JSON.stringify(loaded.problems));
+  return loaded.entry;
+}
+
+t.test('write: atomic replace, served at once, no temp files left', async (t) => {
+  const dir = await copyProviders(t);
+  const store = await LiveProviderStore.open(dir);
+  const text = loopProvider('a.example', 1);
+  const result = await store.write('a.example', text);
+  t.match(result, { status: 'written', created: true });
+  t.equal(await readFile(join(dir, 'a.example.xml'), 'utf8'), text);
+  t.equal(store.current().byDomain('a.example')?.etag, etagOf(text));
+  t.same((await readdir(dir)).filter(isTempFile), []);
+  t.match(await store.write('a.example', loopProvider('a.example', 2)), { status: 'written', created: false, previous: { etag: etagOf(text) } });
+  t.throws(() => store.check('../evil', text), RangeError, 'keys are checked by the store too');
+  await t.rejects(store.write('UPPER', text), RangeError);
+});
+
+t.test('concurrent writes to one file run in call order: the last call wins', async (t) => {
+  const dir = await copyProviders(t, []);
+  const store = await LiveProviderStore.open(dir);
+  const texts = Array.from({ length: 10 }, (_, i) => loopProvider('same.example', i));
+  const results = await Promise.all(texts.map((text) => store.write('same.example', text)));
+  t.ok(results.every((r) => r.status === 'written'));
+  t.equal(await readFile(join(dir, 'same.example.xml'), 'utf8'), texts[9]);
+  t.equal(store.current().get('same.example')?.etag, etagOf(texts[9]!));
+});
+
+t.test('preconditions are checked inside the lock', async (t) => {
+  const dir = await copyProviders(t, []);
+  const store = await LiveProviderStore.open(dir);
+  t.match(await store.write('p.example', loopProvider('p.example', 1), { ifMatch: '*' }), { status: 'precondition-failed' }, 'If-Match: * needs the file');
+  const first = await store.write('p.example', loopProvider('p.example', 1), { ifNoneMatch: '*' });
+  t.equal(first.status, 'written');
+  const etag = etagOf(loopProvider('p.example', 1));
+  const [a, b] = await Promise.all([store.write('p.example', loopProvider('p.example', 2), { ifMatch: etag }), store.write('p.example', loopProvider('p.example', 3), { ifMatch: etag })]);
+  t.same([a.status, b.status], ['written', 'precondition-failed'], 'the second sees the first one\'s ETag');
+  t.match(b, { etag: etagOf(loopProvider('p.example', 2)) });
+  t.match(await store.write('p.example', loopProvider('p.example', 4), { ifMatch: `W/${etagOf(loopProvider('p.example', 2))}` }), { status: 'precondition-failed' }, 'weak tags never match');
+  t.match(await store.write('p.example', loopProvider('p.example', 4), { ifMatch: `"x", ${etagOf(loopProvider('p.example', 2))}` }), { status: 'written' }, 'a list of tags');
+  t.match(await store.remove('p.example', { ifMatch: '"x"' }), { status: 'precondition-failed' });
+  t.match(await store.remove('p.example'), { status: 'removed' });
+  t.match(await store.remove('p.example'), { status: 'missing' });
+});
+
+t.test('two concurrent writes to different files cannot claim one domain', async (t) => {
+  const dir = await copyProviders(t, []);
+  const store = await LiveProviderStore.open(dir);
+  const one = loopProvider('one.example', 1).replace('<domain>one.example</domain>', '<domain>contested.example</domain>');
+  const two = loopProvider('two.example', 1).replace('<domain>two.example</domain>', '<domain>contested.example</domain>');
+  const results = await Promise.all([store.write('one.example', one), store.write('two.example', two)]);
+  t.same(results.map((r) => r.status).sort(), ['invalid', 'written']);
+  t.match(results.find((r) => r.status === 'invalid'), { problems: [{ message: /domain contested\.example is already claimed by one\.example\.xml/ }] });
+  t.same(await readdir(dir), ['one.example.xml']);
+});
+
+t.test('loading: an MX domain shadowing another provider is reported and left out', async (t) => {
+  const dir = await copyProviders(t, ['posteo.de.xml']);
+  await writeFile(join(dir, 'shadow.example.xml'), mxProvider('shadow.example', 'shadow.example', 'posteo.de'));
+  await writeFile(join(dir, 'hoster.example.xml'), mxProvider('hoster.example', 'hoster.example', 'mx.hoster.example'));
+  const { index, problems } = await loadDatabase(dir);
+  t.match(problems, [{ file: 'shadow.example.xml', line: 5, severity: 'error', message: 'MX domain posteo.de shadows posteo.de.xml, which has it as an address domain' }]);
+  t.notOk(index.get('shadow.example'));
+  t.equal(index.byMxDomain('mx.hoster.example')?.file, 'hoster.example.xml');
+  const store = await LiveProviderStore.open(dir);
+  t.match(store.list().find((p) => p.file === 'shadow.example.xml'), { etag: undefined, problems: [{ line: 5 }] }, 'listed as not served, with why');
+  // And the other way round: an address domain that is another provider's MX domain.
+  const reverse = await store.write('rev.example', loopProvider('rev.example', 1).replace('<domain>rev.example</domain>', '<domain>mx.hoster.example</domain>'));
+  t.match(reverse, { status: 'invalid', problems: [{ message: 'domain mx.hoster.example is an MX domain of hoster.example.xml, which would answer for it by MX' }] });
+});
+
+t.test('stale temp files of dead writers are removed when the store opens; live ones are kept', async (t) => {
+  const dir = await copyProviders(t, []);
+  const dead = `.x.example.xml.99999999.0123456789ab.tmp`;
+  const alive = `.x.example.xml.${process.pid}.0123456789ab.tmp`;
+  await writeFile(join(dir, dead), 'half a fi');
+  await writeFile(join(dir, alive), 'being written');
+  await LiveProviderStore.open(dir);
+  t.same((await readdir(dir)).sort(), [alive]);
+});
+
+t.test('KeyedMutex serializes per key, not across keys', async (t) => {
+  const mutex = new KeyedMutex();
+  const events: string[] = [];
+  const job = (key: string, name: string, ms: number) =>
+    mutex.run(key, async () => {
+      events.push(`${name}+`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      events.push(`${name}-`);
+    });
+  await Promise.all([job('a', 'a1', 30), job('a', 'a2', 1), job('b', 'b1', 1)]);
+  t.same(events, ['a1+', 'b1+', 'b1-', 'a1-', 'a2+', 'a2-']);
+  await t.rejects(mutex.run('a', async () => Promise.reject(new Error('boom'))), /boom/);
+  t.equal(await mutex.run('a', async () => 'next'), 'next', 'a failure releases the lock');
+});
+
+t.test('diff: per domain, added / removed / servers old -> new / moved', async (t) => {
+  const a = entry('a.xml', loopProvider('a.example', 1).replace('<domain>a.example</domain>', '<domain>a.example</domain>\n    <domain>gone.example</domain>'));
+  const b = entry('b.xml', loopProvider('b.example', 1));
+  const a2 = entry('a.xml', loopProvider('a.example', 2).replace('<domain>a.example</domain>', '<domain>a.example</domain>\n    <domain>new.example</domain>'));
+  const b2 = entry('b2.xml', loopProvider('b.example', 1));
+  const changes = diffProviders([a, b], [a2, b2]);
+  t.same(
+    changes.map((c) => [c.domain, c.kind]),
+    [
+      ['a.example', 'changed'],
+      ['b.example', 'changed'],
+      ['gone.example', 'removed'],
+      ['new.example', 'added'],
+    ],
+  );
+  t.match(changes[0]?.details, [/^smtp: smtp\.a\.example:2 SSL\/TLS .* -> smtp\.a\.example:3 SSL\/TLS/, /^display name: version 1/]);
+  t.same(changes[1]?.details, ['moved: b.xml -> b2.xml']);
+  t.same(formatChange(changes[2]!), ['- gone.example  a.xml']);
+  t.same(diffProviders([a, b], [a, b]), [], 'equal: nothing');
+});
