@@ -83,13 +83,22 @@ export class DiscoveryResolver implements SettingsResolver {
       return { config: entry.config, steps: [step] };
     }
     const started = performance.now();
+    // A fresh entry is answered synchronously: no promise machinery on the hot path.
+    if (this.cache.getRemainingTTL(domain) > 0) {
+      const hit = this.cache.get(domain);
+      if (hit) return this.fromCache(hit, 'cached', started, onStep);
+    }
     const status: LRUCache.Status<string, CachedLookup, LookupContext> = {};
     const cached = await this.cache.fetch(domain, { context: { address, onStep }, status });
     if (!cached) return { steps: [{ step: 'cache', outcome: 'failed', detail: 'the lookup failed', ms: Math.round(performance.now() - started) }] };
     const fresh = status.fetch === 'miss' && !status.returnedStale;
     if (fresh) return { config: cached.result.config, steps: cached.result.steps };
-    const age = Math.round((this.now() - cached.at) / 1000);
     const how = status.returnedStale ? 'expired, refreshing in the background' : status.fetch === 'inflight' ? 'shared with a lookup already running' : 'cached';
+    return this.fromCache(cached, how, started, onStep);
+  }
+
+  private fromCache(cached: CachedLookup, how: string, started: number, onStep: StepListener | undefined): Resolution {
+    const age = Math.round((this.now() - cached.at) / 1000);
     const step: LookupStep = { step: 'cache', outcome: cached.result.config ? 'found' : 'nothing', detail: `answered from the cache (${how}; looked up ${age} s ago)`, ms: Math.round(performance.now() - started) };
     onStep?.(step);
     return { config: cached.result.config, steps: [step, ...cached.result.steps] };

@@ -1,0 +1,145 @@
+// Discovery on a simulated network: fake DNS and mail servers on loopback that add 50 ms to every answer.
+// Compares a cold lookup (steps in parallel) with the same steps run one after another as Thunderbird does,
+// and with the slowest single chain of dependent round trips; then warm (cached) lookups against database hits.
+// Run by bench/run.ts (`npm run bench`).
+import autocannon from 'autocannon';
+import { fileURLToPath } from 'node:url';
+import { ConnectionLimiter } from '../src/discovery/limiter.js';
+import { DnsClient } from '../src/discovery/dns.js';
+import { probe } from '../src/discovery/probe.js';
+import { DiscoveryResolver } from '../src/discovery/resolver.js';
+import { BUNDLED_PROVIDERS } from '../src/config.js';
+import { openProviderDatabase } from '../src/providers/database.js';
+import { StaticProviderStore } from '../src/settings/resolver.js';
+import { startWorld, type World } from '../test/helpers/discovery-world.js';
+import { startTestServer } from '../test/helpers/server.js';
+
+const HOP_MS = 50;
+const COLD_RUNS = 7;
+const WARM_MS = 1000;
+const HTTP_SECONDS = 1;
+const HTTP_ROUNDS = 3;
+const DOMAIN = 'bench.test';
+const SERVERS = '127.0.3.100';
+const GUESSED = '127.0.3.101';
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** A domain that only SRV records and probing can answer: the longest way through the pipeline. */
+async function simulatedNetwork(): Promise<World> {
+  const world = await startWorld(
+    {
+      [`_imaps._tcp.${DOMAIN}`]: { SRV: [{ priority: 0, weight: 1, port: 993, target: `box.${DOMAIN}` }] },
+      [`_submission._tcp.${DOMAIN}`]: { SRV: [{ priority: 0, weight: 1, port: 587, target: `box.${DOMAIN}` }] },
+      [`box.${DOMAIN}`]: { A: [SERVERS] },
+      [`imap.${DOMAIN}`]: { A: [GUESSED] },
+      [`pop3.${DOMAIN}`]: { A: [GUESSED] },
+      [`smtp.${DOMAIN}`]: { A: [GUESSED] },
+    },
+    [DOMAIN],
+    { delayMs: HOP_MS },
+  );
+  const tls = { pem: world.pki.valid, delayMs: HOP_MS };
+  await world.imap(SERVERS, 993, { mode: 'tls', ...tls });
+  await world.smtp(SERVERS, 587, { mode: 'starttls', ...tls });
+  await world.imap(GUESSED, 993, { mode: 'tls', ...tls });
+  await world.pop3(GUESSED, 995, { mode: 'tls', ...tls });
+  await world.smtp(GUESSED, 465, { mode: 'tls', ...tls });
+  return world;
+}
+
+async function coldLookup(world: World, sequential: boolean): Promise<number> {
+  const resolver = world.resolver({ sequential });
+  const started = performance.now();
+  const { config } = await resolver.resolve(DOMAIN);
+  if (!config) throw new Error('the simulated domain was not discovered');
+  return performance.now() - started;
+}
+
+/** The longest chain of answers that depend on each other: SRV, then the target's address, then the STARTTLS dialogue. */
+async function slowestChain(world: World): Promise<number> {
+  const dns = new DnsClient({ servers: [{ address: world.dns.address, port: world.dns.port }] });
+  const started = performance.now();
+  const srv = await dns.query(`_submission._tcp.${DOMAIN}`, 'SRV');
+  const target = srv.records[0]?.target ?? '';
+  const address = (await dns.query(target, 'A')).records[0]?.address ?? '';
+  const result = await probe({ host: target, address, port: world.mapPort(address, 587), protocol: 'smtp', security: 'starttls' }, { timeoutMs: 5000, ca: [world.pki.ca] });
+  if (!result.ok) throw new Error(`chain probe failed: ${result.error}`);
+  return performance.now() - started;
+}
+
+async function perSecond(fn: () => Promise<unknown>): Promise<number> {
+  let count = 0;
+  const started = performance.now();
+  while (performance.now() - started < WARM_MS) {
+    for (let i = 0; i < 200; i++) await fn();
+    count += 200;
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+export async function benchDiscovery(): Promise<string[]> {
+  const world = await simulatedNetwork();
+  try {
+    await coldLookup(world, false); // warm up TLS contexts and the module cache
+    const chain = median(await sequence(3, () => slowestChain(world)));
+    const parallel = median(await sequence(COLD_RUNS, () => coldLookup(world, false)));
+    const sequential = median(await sequence(COLD_RUNS, () => coldLookup(world, true)));
+
+    const { index } = await openProviderDatabase(BUNDLED_PROVIDERS);
+    const store = new StaticProviderStore(index);
+    const resolver = new DiscoveryResolver(store, { ...world.options(), limiter: new ConnectionLimiter({ global: 64, perDomain: 8 }) });
+    await resolver.resolve(DOMAIN);
+    const warm = await perSecond(() => resolver.resolve(DOMAIN));
+    const database = await perSecond(() => resolver.resolve('posteo.de'));
+
+    const http = await httpComparison(world);
+
+    const goal = 1.5 * chain;
+    return [
+      `slowest dependent chain (SRV -> A -> SMTP STARTTLS): ${chain.toFixed(0)} ms (${(chain / HOP_MS).toFixed(1)} hops of ${HOP_MS} ms)`,
+      `cold lookup, steps in parallel:     median ${parallel.toFixed(0)} ms of ${COLD_RUNS}  = ${(parallel / chain).toFixed(2)}x the chain  goal <= 1.5x (${goal.toFixed(0)} ms): ${parallel <= goal ? 'met' : 'NOT met'}`,
+      `cold lookup, steps one after another: median ${sequential.toFixed(0)} ms of ${COLD_RUNS}  (Thunderbird's order)`,
+      `parallel vs sequential: ${(sequential / parallel).toFixed(2)}x faster`,
+      `warm (cached) lookups: ${warm.toFixed(0)}/s; database hits: ${database.toFixed(0)}/s; ratio ${(warm / database).toFixed(2)} (resolver calls alone)`,
+      `over HTTP (Thunderbird autoconfig, median of ${HTTP_ROUNDS} rounds of ${HTTP_SECONDS} s): discovered+cached ${http.cached.toFixed(0)} req/s; database ${http.database.toFixed(0)} req/s; ratio ${(http.cached / http.database).toFixed(2)}`,
+    ];
+  } finally {
+    await world.close();
+  }
+}
+
+/** The same endpoint for a cached discovered domain and for a database domain, through the real server. */
+async function httpComparison(world: World): Promise<{ cached: number; database: number }> {
+  const server = await startTestServer({ env: { MAILCONFIG_RATE_LIMIT: '0' }, resolver: (store) => new DiscoveryResolver(store, world.options()) });
+  try {
+    const rate = async (address: string) => {
+      const url = `${server.url}/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(address)}`;
+      if ((await fetch(url)).status !== 200) throw new Error(`${address}: not answered`);
+      const result = await autocannon({ url, connections: 16, duration: HTTP_SECONDS });
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${address}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+      return result.requests.average;
+    };
+    // Alternate the two, round by round, so drift on a shared machine hits both alike.
+    const cached: number[] = [];
+    const database: number[] = [];
+    for (let round = 0; round < HTTP_ROUNDS; round++) {
+      cached.push(await rate(`alice@${DOMAIN}`));
+      database.push(await rate('alice@posteo.de'));
+    }
+    return { cached: median(cached), database: median(database) };
+  } finally {
+    await server.close();
+  }
+}
+
+async function sequence(runs: number, fn: () => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) out.push(await fn());
+  return out;
+}
+
+// Also runnable on its own: node dist/bench/discovery.js
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const line of await benchDiscovery()) process.stdout.write(`${line}\n`);
+}
