@@ -210,6 +210,10 @@ t.test('discovery results: source in plain words, POP3-only wording, IDN shown i
       async resolve(domain, address) {
         if (domain === idn) return { config: discovered(domain), steps: [{ step: 'probe', outcome: 'found', detail: 'pop3s', ms: 1 }] };
         if (domain === 'broken.example') throw new Error('resolver exploded');
+        if (domain === 'nothing.example') {
+          const steps = ['database', 'autoconfig', 'well-known', 'mx', 'mx-autoconfig', 'srv', 'host mail.nothing.example', 'probe mail.nothing.example:993', 'future-step'];
+          return { steps: steps.map((step) => ({ step, outcome: 'nothing' as const, detail: 'no answer', ms: 1 })) };
+        }
         return new DatabaseResolver(store).resolve(domain);
       },
     }),
@@ -226,6 +230,22 @@ t.test('discovery results: source in plain words, POP3-only wording, IDN shown i
   t.match(text, /educated guess/);
   t.match(body, /Please check: the certificate names &lt;mail\.other\.example&gt;/);
   t.match(body, /mobileconfig\?emailaddress=j%C3%B6rg%40xn--bcher-kva\.example/);
+  const nothing = await fetch(`${custom.url}/setup?email=a%40nothing.example&lang=de`);
+  t.equal(nothing.status, 404);
+  const tried = visible(await nothing.text());
+  for (const words of [
+    'Anbieter-Datenbank : nichts gefunden',
+    'Konfigurationsdatei der Domain :',
+    'Konfigurationsdatei auf der Website der Domain :',
+    'Mailserver im DNS (MX) :',
+    'Konfigurationsdatei des Mail-Anbieters (über MX gefunden) :',
+    'Dienst-Einträge im DNS (SRV) :',
+    'Serveradresse prüfen (mail.nothing.example) :',
+    'Server direkt anfragen (mail.nothing.example:993) :',
+    'future-step :',
+  ]) {
+    t.ok(tried.includes(words), `step in words: ${words}`);
+  }
   const broken = await fetch(`${custom.url}/setup?email=a%40broken.example`);
   t.equal(broken.status, 503, 'a failing lookup is a 503 page, not a 500');
   t.match(await broken.text(), /Please try again/);

@@ -182,6 +182,10 @@ export const de: Record<MessageKey, string> = {
 
   'step.database': 'Anbieter-Datenbank',
   'step.autoconfig': 'Konfigurationsdatei der Domain',
+  'step.cache': 'Frühere Suche (Zwischenspeicher)',
+  'step.wellKnown': 'Konfigurationsdatei auf der Website der Domain',
+  'step.mxAutoconfig': 'Konfigurationsdatei des Mail-Anbieters (über MX gefunden)',
+  'step.host': 'Serveradresse prüfen',
   'step.mx': 'Mailserver im DNS (MX)',
   'step.srv': 'Dienst-Einträge im DNS (SRV)',
   'step.probe': 'Server direkt anfragen',

@@ -4,19 +4,25 @@ import type { MessageKey } from '../i18n/index.js';
 import { reasonKey } from '../reasons.js';
 import { addressForm, layout, type PageContext } from './layout.js';
 
-const STEP_KEYS: Record<string, MessageKey> = {
-  database: 'step.database',
-  autoconfig: 'step.autoconfig',
-  'well-known': 'step.autoconfig',
-  mx: 'step.mx',
-  srv: 'step.srv',
-  probe: 'step.probe',
-};
+// Step names of the database resolver and of live discovery (src/discovery), in words.
+const STEP_KEYS: ReadonlyArray<[RegExp, MessageKey]> = [
+  [/^database$/, 'step.database'],
+  [/^cache$/, 'step.cache'],
+  [/^autoconfig(-http)?$/, 'step.autoconfig'],
+  [/^well-known$/, 'step.wellKnown'],
+  [/^mx-autoconfig/, 'step.mxAutoconfig'],
+  [/^mx$/, 'step.mx'],
+  [/^srv$/, 'step.srv'],
+  [/^host\s/, 'step.host'],
+  [/^probe\s/, 'step.probe'],
+];
 
-/** A step name in words: known discovery steps translated, anything else shown as the resolver named it. */
+/** A step in words; what follows the first word (a host, host:port) is kept. Unknown steps stay as named. */
 function stepName(ctx: PageContext, step: string): string {
-  const key = STEP_KEYS[step.toLowerCase()] ?? STEP_KEYS[step.toLowerCase().split(/[^a-z-]/)[0] ?? ''];
-  return key ? ctx.tr.t(key) : step;
+  const key = STEP_KEYS.find(([pattern]) => pattern.test(step))?.[1];
+  if (!key) return step;
+  const space = step.indexOf(' ');
+  return space < 0 ? ctx.tr.t(key) : `${ctx.tr.t(key)} (${step.slice(space + 1)})`;
 }
 
 export interface NotFoundInput {
