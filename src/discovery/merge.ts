@@ -22,8 +22,10 @@ const OLD_TLS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
 const PROTOCOLS: readonly Protocol[] = ['imap', 'pop3', 'smtp'];
 
 export function mergeFindings(domain: string, findings: Findings): MailConfig | undefined {
-  if (findings.autoconfig) return findings.autoconfig;
+  // A file fetched over plain http (an operator's option) ranks below the database reached through MX.
+  if (findings.autoconfig && viaHttps(findings.autoconfig)) return findings.autoconfig;
   if (findings.mx?.config) return findings.mx.config;
+  if (findings.autoconfig) return findings.autoconfig;
   if (findings.mxAutoconfig) return findings.mxAutoconfig;
   const servers = [...srvServers(domain, findings), ...probeServers(domain, findings)];
   const covered = new Set(servers.map((s) => s.protocol));
@@ -45,6 +47,11 @@ export function mergeFindings(domain: string, findings: Findings): MailConfig | 
     enable: [],
     source: { kind: best.source.kind, detail: `live discovery for ${domain} (${kinds.map(kindWords).join(', ')})`, confidence: best.source.confidence },
   };
+}
+
+/** False only for an autoconfig file that came over plain http. */
+export function viaHttps(config: MailConfig): boolean {
+  return config.source.evidence?.https !== false;
 }
 
 function kindWords(kind: SourceKind): string {

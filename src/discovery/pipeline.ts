@@ -9,7 +9,7 @@ import { StepLog, type LookupContext, type StepListener } from './context.js';
 import type { Resolver } from './dns.js';
 import { LookupDns } from './hosts.js';
 import type { ConnectionLimiter } from './limiter.js';
-import { mergeFindings, type Findings } from './merge.js';
+import { mergeFindings, viaHttps, type Findings } from './merge.js';
 import { mxAutoconfig, mxLookup, type MxFinding } from './mx.js';
 import { limitsOf, DEFAULT_LOOKUP_TIMEOUT_MS, type DiscoveryOptions } from './options.js';
 import { guessedHosts, planCandidates, probeCandidates } from './probing.js';
@@ -107,8 +107,10 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
   const mxFile = mx.then(async (finding) => (findings.mxAutoconfig = finding ? await quiet(mxAutoconfig(ctx, finding)) : undefined));
   const probing = Promise.all([srv, mx]).then(([s, m]) => probe(ctx, findings, s, m));
 
-  if (await own) return "the domain's own autoconfig file answered";
+  const ownFile = await own;
+  if (ownFile && viaHttps(ownFile)) return "the domain's own autoconfig file answered";
   if ((await mx)?.config) return 'the MX host matched the provider database';
+  if (ownFile) return "the domain's own autoconfig file answered (plain http)";
   if (await mxFile) return "the MX domain's autoconfig file answered";
   await probing;
   return 'all steps finished';
@@ -117,9 +119,10 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
 /** The steps one after another, as the reference client does them (the benchmark's comparison). */
 async function runSequential(ctx: LookupContext, findings: Findings): Promise<string> {
   findings.autoconfig = await quiet(ownAutoconfig(ctx));
-  if (findings.autoconfig) return "the domain's own autoconfig file answered";
+  if (findings.autoconfig && viaHttps(findings.autoconfig)) return "the domain's own autoconfig file answered";
   const mx = (findings.mx = await quiet(mxLookup(ctx)));
   if (mx?.config) return 'the MX host matched the provider database';
+  if (findings.autoconfig) return "the domain's own autoconfig file answered (plain http)";
   findings.mxAutoconfig = mx ? await quiet(mxAutoconfig(ctx, mx)) : undefined;
   if (findings.mxAutoconfig) return "the MX domain's autoconfig file answered";
   const srv = (findings.srv = await quiet(srvLookup(ctx)));

@@ -27,8 +27,10 @@ const world = await startWorld(
     'customer.test': { MX: [{ exchange: 'mx2.mailcluster.test', priority: 20 }, { exchange: 'mx1.mailcluster.test', priority: 10 }] },
     'customer2.test': { MX: [{ exchange: 'in.mx.hoster2.test', priority: 10 }] },
     'autoconfig.hoster2.test': { A: ['127.0.2.22'] },
-    // Only plain http.
+    // Only plain http; the second domain is also hosted by a database provider.
     'autoconfig.plain.test': { A: ['127.0.2.23'] },
+    'autoconfig.plainmx.test': { A: ['127.0.2.26'] },
+    'plainmx.test': { MX: [{ exchange: 'mx1.mailcluster.test', priority: 10 }] },
     // Files that must be refused.
     'autoconfig.broken.test': { A: ['127.0.2.24'] },
     'autoconfig.big.test': { A: ['127.0.2.25'] },
@@ -124,6 +126,10 @@ t.test('plain http autoconfig only behind the option, and marked', async (t) => 
   t.match(on.config?.source, { kind: 'autoconfig', confidence: 'low', evidence: { https: false } });
   t.match(on.config?.servers[0]?.warnings, [/plain http/]);
   t.match(on.steps.find((s) => s.step === 'autoconfig-http'), { outcome: 'found' });
+
+  await world.web('127.0.2.26', { routes: { '/mail/config-v1.1.xml': clientConfigXml('plainmx.test', [{ type: 'imap', host: 'imap.plainmx.test', port: 993, socketType: 'SSL' }]) } });
+  const both = await world.resolver({ autoconfigHttp: true }, [hoster]).resolve('plainmx.test');
+  t.match(both.config?.source, { kind: 'mx' }, 'a file over plain http ranks below the database reached through MX');
 });
 
 t.test('a broken or oversized file is refused with the reason, like a bad provider file', async (t) => {
