@@ -129,13 +129,15 @@ function probeServers(domain: string, findings: Findings): ServerSettings[] {
 }
 
 /**
- * Plain text only when a protocol has nothing better: a STARTTLS try that met the server but could not
- * start TLS shows the server exists; it is offered as plain and flagged insecure.
+ * Plain text only when a protocol has nothing better: a STARTTLS try that met a server which never offered
+ * STARTTLS shows a server without encryption; it is offered as plain and flagged insecure. A server that
+ * advertised STARTTLS and then failed it is not offered at all: that is what a downgrade attack looks like.
  */
 function plainFallback(domain: string, attempts: ProbeAttempt[]): ServerSettings[] {
   for (const attempt of attempts) {
     const { candidate, result } = attempt;
     if (!result || result.ok || candidate.security !== 'starttls' || !result.greeting || result.tlsVersion || attempt.skipped) continue;
+    if (advertisesStartTls(candidate.protocol, result.capabilities)) continue;
     const { auth, loginDisabled } = deriveAuth(candidate.protocol, result.capabilities);
     if (loginDisabled && !(candidate.protocol === 'pop3' && result.capabilities.length === 0)) continue;
     const kind: SourceKind = candidate.origin === 'srv' ? 'srv' : 'probe';
@@ -156,6 +158,11 @@ function plainFallback(domain: string, attempts: ProbeAttempt[]): ServerSettings
     ];
   }
   return [];
+}
+
+function advertisesStartTls(protocol: Protocol, capabilities: string[]): boolean {
+  const keyword = protocol === 'pop3' ? 'STLS' : 'STARTTLS';
+  return capabilities.some((cap) => cap.toUpperCase() === keyword);
 }
 
 function fromProbe(domain: string, attempt: ProbeAttempt, result: ProbeResult, source: Provenance): ServerSettings | undefined {

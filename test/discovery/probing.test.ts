@@ -20,8 +20,10 @@ const world = await startWorld(
     'smtp.pop.test': { A: ['127.0.2.45'] },
     // An old TLS version.
     'imap.oldtls.test': { A: ['127.0.2.46'] },
+    // No encryption offered at all.
+    'imap.plain.test': { A: ['127.0.2.47'] },
   },
-  ['probe.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test'],
+  ['probe.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test', 'plain.test'],
 );
 t.teardown(() => world.close());
 
@@ -52,18 +54,24 @@ t.test('a host with a bad certificate beside a good one: only the good one is of
   t.match(steps.find((s) => s.step === 'probe imap.badcert.test:143 (imap, STARTTLS)'), { outcome: 'failed', detail: /not trusted/ });
 });
 
-t.test('STARTTLS advertised but failing: not STARTTLS; plain only as the last resort, flagged', async (t) => {
+t.test('STARTTLS advertised but failing: offered neither as STARTTLS nor as plain (a downgrade)', async (t) => {
   await world.imap('127.0.2.43', 143, { mode: 'starttls', pem: world.pki.valid, starttlsFails: true });
   const { config, steps } = await world.resolver().resolve('stls.test');
   t.match(steps.find((s) => s.step === 'probe imap.stls.test:143 (imap, STARTTLS)'), { outcome: 'failed', detail: /STARTTLS refused/ });
-  const imap = config?.servers.filter((s) => s.protocol === 'imap');
-  t.same(summary(imap), ['imap imap.stls.test:143 none probe'], 'never offered as STARTTLS');
-  t.match(imap?.[0], { source: { confidence: 'low', evidence: { insecure: true } }, warnings: [/insecure: no encryption/] });
+  t.same(summary(config?.servers.filter((s) => s.protocol === 'imap')), [], 'never offered');
 
   await world.imap('127.0.2.44', 143, { mode: 'starttls', pem: world.pki.valid, starttlsFails: true });
   await world.imap('127.0.2.44', 993, { mode: 'tls', pem: world.pki.valid });
   const other = await world.resolver().resolve('stls2.test');
   t.same(summary(other.config?.servers), ['imap imap.stls2.test:993 tls probe'], 'no plain text when TLS exists');
+});
+
+t.test('a server that never offers encryption: plain only as the last resort, flagged insecure', async (t) => {
+  await world.imap('127.0.2.47', 143, { mode: 'none' });
+  const { config } = await world.resolver().resolve('plain.test');
+  const imap = config?.servers.filter((s) => s.protocol === 'imap');
+  t.same(summary(imap), ['imap imap.plain.test:143 none probe']);
+  t.match(imap?.[0], { source: { confidence: 'low', evidence: { insecure: true } }, warnings: [/insecure: no encryption/] });
 });
 
 t.test('POP3 only', async (t) => {
