@@ -1,71 +1,75 @@
 // `npm run bench`: throughput of each client format next to a bare fastify route, measured in the same run.
 import autocannon from 'autocannon';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { FORMATS, type FormatRequest } from './formats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-interface Target {
-  name: string;
-  goal?: number;
-  port: 'bare' | 'service';
-  method?: 'GET' | 'POST';
-  path: string;
-  body?: string;
-  headers?: Record<string, string>;
+interface Sample {
+  rps: number;
+  /** Server CPU microseconds per answered request. */
+  cpuPerRequest: number;
 }
 
-const POX = `<?xml version="1.0" encoding="utf-8"?>
-<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006">
-  <Request><EMailAddress>alice@posteo.de</EMailAddress>
-  <AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request>
-</Autodiscover>`;
+async function serverCpu(child: ChildProcess): Promise<number> {
+  child.send('cpu');
+  const [usage] = (await once(child, 'message')) as [{ user: number; system: number }];
+  return usage.user + usage.system;
+}
 
-const TARGETS: Target[] = [
-  { name: 'bare fastify route', port: 'bare', path: '/fixed' },
-  { name: 'Thunderbird autoconfig', goal: 0.8, port: 'service', path: '/mail/config-v1.1.xml?emailaddress=alice%40posteo.de' },
-  { name: 'Outlook POX', goal: 0.6, port: 'service', method: 'POST', path: '/autodiscover/autodiscover.xml', body: POX, headers: { 'content-type': 'text/xml' } },
-  { name: 'Apple mobileconfig', goal: 0.6, port: 'service', path: '/mobileconfig?emailaddress=alice%40posteo.de' },
-];
-
-async function measure(target: Target, ports: Record<'bare' | 'service', number>): Promise<number> {
+async function measure(format: FormatRequest, url: string, child: ChildProcess): Promise<Sample> {
+  const cpuBefore = await serverCpu(child);
   const result = await autocannon({
-    url: `http://127.0.0.1:${ports[target.port]}${target.path}`,
-    method: target.method ?? 'GET',
-    body: target.body,
-    headers: target.headers,
+    url,
+    method: format.method,
+    body: format.body,
+    headers: format.contentType ? { 'content-type': format.contentType } : {},
     connections: 32,
-    pipelining: 1,
     duration: SECONDS,
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${target.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return result.requests.average;
+  const cpu = (await serverCpu(child)) - cpuBefore;
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${format.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.requests.average, cpuPerRequest: cpu / result.requests.total };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 async function benchFormats(): Promise<void> {
   const child = fork(fileURLToPath(new URL('./servers.js', import.meta.url)), { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  process.once('exit', () => child.kill());
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const ports = JSON.parse(line) as Record<'bare' | 'service', number>;
-  const samples = new Map<string, number[]>(TARGETS.map((t) => [t.name, []]));
-  // Interleave the targets round by round so drift on a shared machine hits all of them alike.
+  const samples = FORMATS.map(() => ({ bare: [] as Sample[], service: [] as Sample[], ratio: [] as number[] }));
+  // Each round measures every pair back to back, so drift on a shared machine hits both sides of a ratio alike.
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const target of TARGETS) samples.get(target.name)!.push(await measure(target, ports));
+    for (const [i, format] of FORMATS.entries()) {
+      const bare = await measure(format, `http://127.0.0.1:${ports.bare}/fixed/${i}`, child);
+      const service = await measure(format, `http://127.0.0.1:${ports.service}${format.path}`, child);
+      samples[i]!.bare.push(bare);
+      samples[i]!.service.push(service);
+      samples[i]!.ratio.push(service.rps / bare.rps);
+    }
     process.stdout.write(`round ${round}/${ROUNDS} done\n`);
   }
   child.send('stop');
-  const bare = median(samples.get(TARGETS[0]!.name)!);
-  process.stdout.write(`\nThroughput (requests/s, median of ${ROUNDS} rounds of ${SECONDS} s, 32 connections, one server process):\n`);
-  for (const target of TARGETS) {
-    const rps = median(samples.get(target.name)!);
-    const ratio = rps / bare;
-    const verdict = target.goal === undefined ? '' : `  goal >= ${target.goal}: ${ratio >= target.goal ? 'met' : 'NOT met'}`;
-    process.stdout.write(`  ${target.name.padEnd(24)} ${rps.toFixed(0).padStart(8)} req/s  ratio ${ratio.toFixed(2)}${verdict}\n`);
+  process.stdout.write(
+    `\nThroughput (median of ${ROUNDS} rounds of ${SECONDS} s, 32 connections, server in its own process; the bare\n` +
+      'fastify route answers the same bytes as a fixed string; CPU = server CPU time per request):\n',
+  );
+  for (const [i, format] of FORMATS.entries()) {
+    const s = samples[i]!;
+    const ratio = median(s.ratio);
+    const rps = (list: Sample[]) => median(list.map((x) => x.rps)).toFixed(0).padStart(6);
+    const cpu = (list: Sample[]) => median(list.map((x) => x.cpuPerRequest));
+    process.stdout.write(
+      `  ${format.name.padEnd(23)} ${rps(s.service)} req/s vs bare ${rps(s.bare)} req/s: ratio ${ratio.toFixed(2)} ` +
+        `(goal >= ${format.goal}: ${ratio >= format.goal ? 'met' : 'NOT met'}); CPU ${cpu(s.service).toFixed(0)} vs ${cpu(s.bare).toFixed(0)} us/request, ratio ${(cpu(s.bare) / cpu(s.service)).toFixed(2)}\n`,
+    );
   }
 }
 
@@ -78,4 +82,4 @@ async function benchDiscoveryIfPresent(): Promise<void> {
 }
 
 await benchFormats();
-await benchDiscoveryIfPresent();
+if (process.env.BENCH_DISCOVERY !== 'off') await benchDiscoveryIfPresent();

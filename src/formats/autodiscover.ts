@@ -1,7 +1,7 @@
 // Outlook Autodiscover: the POX request/response (2006a) and the V2 JSON pointer. Pure: no I/O, no clock.
 import { AddressError, parseAddress, type EmailAddress } from '../settings/address.js';
 import type { AuthMethod, MailConfig, Protocol, Security, ServerSettings } from '../settings/model.js';
-import { fillTemplate } from '../settings/placeholders.js';
+import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
 import { escapeXml, parseXml, XmlError, type XmlElement } from './xml.js';
 
@@ -129,14 +129,14 @@ export function poxServers(config: MailConfig): ServerSettings[] {
 }
 
 // The Protocol elements depend only on the config and the TTL; rendered once, then filled per address.
-const accounts = new WeakMap<MailConfig, Map<number | undefined, string>>();
+const accounts = new WeakMap<MailConfig, Map<number | undefined, CompiledTemplate>>();
 
-function accountTemplate(config: MailConfig, ttlHours: number | undefined): string {
+function accountTemplate(config: MailConfig, ttlHours: number | undefined): CompiledTemplate {
   let byTtl = accounts.get(config);
   if (!byTtl) accounts.set(config, (byTtl = new Map()));
   let xml = byTtl.get(ttlHours);
   if (xml === undefined) {
-    xml = poxServers(config).flatMap((server) => renderProtocol(server, ttlHours)).join('\n');
+    xml = compileTemplate(poxServers(config).flatMap((server) => renderProtocol(server, ttlHours)).join('\n'));
     byTtl.set(ttlHours, xml);
   }
   return xml;
@@ -151,7 +151,7 @@ export function renderPoxResponse(config: MailConfig, address: EmailAddress, opt
   ];
   if (options.displayName) out.push('    <User>', `      <DisplayName>${escapeXml(options.displayName)}</DisplayName>`, '    </User>');
   out.push('    <Account>', '      <AccountType>email</AccountType>', '      <Action>settings</Action>');
-  out.push(fillTemplate(accountTemplate(config, options.ttlHours), address, escapeXml));
+  out.push(fillCompiled(accountTemplate(config, options.ttlHours), address, escapeXml));
   out.push('    </Account>', '  </Response>', '</Autodiscover>', '');
   return out.join('\n');
 }

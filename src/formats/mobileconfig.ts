@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { build, type PlistValue } from 'plist';
 import type { EmailAddress } from '../settings/address.js';
 import type { AuthMethod, MailConfig, ServerSettings } from '../settings/model.js';
+import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
 import { escapeXml } from './xml.js';
 
@@ -24,28 +25,26 @@ export interface ProfileIdentity {
   mailUuid: string;
 }
 
-// Namespace for the name-based UUIDs (RFC 9562 version 5); any fixed value works, this one is ours.
-const UUID_NAMESPACE = Buffer.from('6f1c2a9e4b7d4c3a8e5f0d2b7a9c1e43', 'hex');
-
-/** Name-based UUID (version 5, SHA-1) in Apple's uppercase 8-4-4-4-12 form. */
-export function nameBasedUuid(name: string): string {
-  // One-shot crypto.hash: several times cheaper than createHash for short inputs (this runs per request).
-  const bytes = hash('sha1', Buffer.concat([UUID_NAMESPACE, Buffer.from(name, 'utf8')]), 'buffer');
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.subarray(0, 16).toString('hex').toUpperCase();
+/** Bytes as a UUID in Apple's uppercase 8-4-4-4-12 form, marked as RFC 9562 version 8 (custom, hash-derived). */
+function uuidFrom(bytes: Buffer): string {
+  const b = Buffer.from(bytes.subarray(0, 16));
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = b.toString('hex').toUpperCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Identifier and UUIDs derived from the lowercased address, so a re-install replaces the old profile. */
+/**
+ * Identifier and UUIDs derived from the lowercased address, so a re-install replaces the old profile and two
+ * addresses never collide. One SHA-256 (runs per request) gives both UUIDs; the identifier reuses its first bytes.
+ */
 export function profileIdentity(address: EmailAddress): ProfileIdentity {
-  const key = address.address.toLowerCase();
-  const digest = hash('sha256', key, 'hex').slice(0, 24);
+  const digest = hash('sha256', `mailconfig profile:${address.address.toLowerCase()}`, 'buffer');
   const reversedDomain = address.domain.split('.').reverse().join('.');
   return {
-    identifier: `${reversedDomain}.mailconfig.${digest}`,
-    profileUuid: nameBasedUuid(`profile:${key}`),
-    mailUuid: nameBasedUuid(`mail:${key}`),
+    identifier: `${reversedDomain}.mailconfig.${digest.subarray(0, 12).toString('hex')}`,
+    profileUuid: uuidFrom(digest.subarray(0, 16)),
+    mailUuid: uuidFrom(digest.subarray(16, 32)),
   };
 }
 
@@ -169,21 +168,20 @@ const MARKERS: Record<string, keyof ProfileFields> = {
   '%MAILCONFIG-PROFILEUUID%': 'profileUuid',
   '%MAILCONFIG-MAILUUID%': 'mailUuid',
 };
-const MARKER_PATTERN = new RegExp(Object.keys(MARKERS).join('|'), 'g');
 const MARKER_FIELDS = Object.fromEntries(Object.entries(MARKERS).map(([marker, field]) => [field, marker])) as unknown as ProfileFields;
 
 /** Fills the markers in one pass, so a value that itself looks like a marker (`%EMAILDOMAIN%@x`) stays as is. */
-function fill(text: string, fields: ProfileFields, escape: (value: string) => string = (value) => value): string {
-  return text.replace(MARKER_PATTERN, (marker) => escape(fields[MARKERS[marker]!]));
+function fill(text: string, fields: ProfileFields): string {
+  return fillCompiled(compileTemplate(text, MARKERS), fields);
 }
 
-const templates = new WeakMap<MailConfig, string | ProfileError>();
+const templates = new WeakMap<MailConfig, CompiledTemplate<keyof ProfileFields> | ProfileError>();
 
-function template(config: MailConfig): string {
+function template(config: MailConfig): CompiledTemplate<keyof ProfileFields> {
   let cached = templates.get(config);
   if (cached === undefined) {
     try {
-      cached = build(buildProfile(config, MARKER_FIELDS));
+      cached = compileTemplate(build(buildProfile(config, MARKER_FIELDS)), MARKERS);
     } catch (error) {
       if (!(error instanceof ProfileError)) throw error;
       cached = error;
@@ -196,5 +194,5 @@ function template(config: MailConfig): string {
 
 /** The unsigned profile (XML plist) for one address; throws ProfileError when the config has no usable servers. */
 export function renderMobileconfig(config: MailConfig, address: EmailAddress): string {
-  return fill(template(config), fieldsFor(address), escapeXml);
+  return fillCompiled(template(config), fieldsFor(address), escapeXml);
 }

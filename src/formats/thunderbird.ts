@@ -1,5 +1,5 @@
 import type { EmailAddress } from '../settings/address.js';
-import { fillTemplate } from '../settings/placeholders.js';
+import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import type { LocalizedText, MailConfig, Security, ServerSettings } from '../settings/model.js';
 import { escapeXml } from './xml.js';
 
@@ -8,19 +8,20 @@ export const THUNDERBIRD_CONTENT_TYPE = 'application/xml; charset=utf-8';
 const SOCKET_TYPE: Record<Security, string> = { tls: 'SSL', starttls: 'STARTTLS', none: 'plain' };
 
 // The placeholder form of a config never changes, so it is rendered once per config object.
-const rendered = new WeakMap<MailConfig, string>();
+const rendered = new WeakMap<MailConfig, { text: string; compiled: CompiledTemplate }>();
 
 /**
  * Renders a config as Thunderbird clientConfig 1.1 XML. With an address, the address placeholders are filled in
  * (escaped); without one they stay for the client, as in the ISPDB.
  */
 export function renderClientConfig(config: MailConfig, address?: EmailAddress): string {
-  let xml = rendered.get(config);
-  if (xml === undefined) {
-    xml = renderTemplate(config);
-    rendered.set(config, xml);
+  let template = rendered.get(config);
+  if (template === undefined) {
+    const text = renderTemplate(config);
+    template = { text, compiled: compileTemplate(text) };
+    rendered.set(config, template);
   }
-  return fillTemplate(xml, address, escapeXml);
+  return address ? fillCompiled(template.compiled, address, escapeXml) : template.text;
 }
 
 function renderTemplate(config: MailConfig): string {

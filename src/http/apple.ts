@@ -26,13 +26,13 @@ export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): vo
       if (error instanceof ProfileError) return notFound(reply, `No profile possible for ${address.domain}: ${error.message}`);
       throw error;
     }
-    const body = Buffer.from(xml, 'utf8');
     return reply
       .type(MOBILECONFIG_CONTENT_TYPE)
       .header('content-disposition', `attachment; filename="${profileFilename(address)}"`)
       // Personal (it names the address): not for shared caches.
       .header('cache-control', 'private, no-store')
-      .send(signer ? await signer.sign(body) : body);
+      // A string is written with the headers in one go; only the signed profile is binary.
+      .send(signer ? await signer.sign(Buffer.from(xml, 'utf8')) : xml);
   };
   app.get('/mobileconfig', profile);
   app.get('/email.mobileconfig', profile);

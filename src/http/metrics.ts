@@ -27,11 +27,20 @@ export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Regist
       this.set(deps.providers.current().size);
     },
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // Label children are looked up once per route and status: prom-client hashes label sets on every call otherwise.
+  const counters = new Map<string, Counter.Internal>();
+  const timers = new Map<string, Histogram.Internal<'route'>>();
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, keeps the label set bounded whatever clients ask.
     const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    duration.observe({ route }, reply.elapsedTime / 1000);
+    const key = `${request.method} ${route} ${reply.statusCode}`;
+    let counter = counters.get(key);
+    if (!counter) counters.set(key, (counter = requests.labels({ method: request.method, route, status: String(reply.statusCode) })));
+    counter.inc();
+    let timer = timers.get(route);
+    if (!timer) timers.set(route, (timer = duration.labels({ route })));
+    timer.observe(reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', async (_request, reply) => {
     void reply.type(registry.contentType).header('cache-control', 'no-store');

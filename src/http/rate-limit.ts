@@ -13,6 +13,8 @@ export async function registerRateLimit(app: FastifyInstance, deps: ServiceDeps)
     max,
     timeWindow: 60_000,
     cache: 20_000, // bounded memory: at most this many client addresses tracked
+    // Budget headers only on the 429 (with Retry-After): well-behaved clients never need them, and they cost every answer.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     allowList: (request) => EXEMPT.includes(request.url.split('?')[0] ?? '') || request.url.startsWith('/assets/'),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,

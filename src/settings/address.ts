@@ -16,6 +16,7 @@ export class AddressError extends Error {
 }
 
 const MAX_ADDRESS = 254;
+const PLAIN_ASCII = /^(?!.*(?:^|\.)xn--)[a-z0-9._-]+$/i;
 const MAX_LOCAL = 64;
 // Printable ASCII and any non-ASCII (SMTPUTF8), minus what makes an address ambiguous or dangerous in markup.
 const FORBIDDEN_LOCAL = /[\s\u0000-\u001f\u007f<>()[\]\\,;:@"]/u;
@@ -36,7 +37,7 @@ export function parseAddress(input: string): EmailAddress {
     throw new AddressError('the part before the @ has a misplaced dot');
   }
   const domain = parseDomain(domainInput);
-  return { localPart, domain, domainUnicode: domainToUnicode(domain) || domain, address: `${localPart}@${domain}` };
+  return { localPart, domain, domainUnicode: unicodeDomain(domain), address: `${localPart}@${domain}` };
 }
 
 /** Normalizes a domain name to lower-case ASCII (punycode); throws AddressError when it is not a mail domain. */
@@ -45,7 +46,8 @@ export function parseDomain(input: string): string {
   if (trimmed === '') throw new AddressError('the domain is empty');
   if (/[\s\u0000-\u001f\u007f]/u.test(trimmed)) throw new AddressError('the domain contains spaces or control characters');
   if (trimmed.startsWith('[')) throw new AddressError('address literals ([1.2.3.4]) are not supported');
-  const ascii = domainToASCII(trimmed).toLowerCase();
+  // Plain ASCII names (nearly all) need no IDNA conversion; anything else, or a punycode label, goes through it.
+  const ascii = PLAIN_ASCII.test(trimmed) ? trimmed.toLowerCase() : domainToASCII(trimmed).toLowerCase();
   if (ascii === '') throw new AddressError(`"${trimmed}" is not a valid domain name`);
   if (ascii.length > 253) throw new AddressError('the domain is longer than 253 characters');
   const labels = ascii.split('.');
@@ -61,5 +63,5 @@ export function parseDomain(input: string): string {
 
 /** The Unicode form of an ASCII domain, for display. */
 export function unicodeDomain(ascii: string): string {
-  return domainToUnicode(ascii) || ascii;
+  return ascii.includes('xn--') ? domainToUnicode(ascii) || ascii : ascii;
 }

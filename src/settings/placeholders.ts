@@ -3,17 +3,45 @@ import type { MailConfig, ServerSettings } from './model.js';
 
 export const PLACEHOLDERS = ['%EMAILADDRESS%', '%EMAILLOCALPART%', '%EMAILDOMAIN%', '%REALNAME%'] as const;
 
-const ADDRESS_PLACEHOLDER = /%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN)%/g;
+/** A text split at its markers once, so filling it per request is a join, not a scan. */
+export interface CompiledTemplate<K extends string = AddressField> {
+  /** Literal pieces; one more than `slots`. */
+  parts: string[];
+  /** Which value goes between parts[i] and parts[i + 1]. */
+  slots: K[];
+}
+
+export type AddressField = 'address' | 'localPart' | 'domain';
+
+const ADDRESS_MARKERS: Record<string, AddressField> = { '%EMAILADDRESS%': 'address', '%EMAILLOCALPART%': 'localPart', '%EMAILDOMAIN%': 'domain' };
+
+/** Splits `template` at every occurrence of the markers (e.g. `%EMAILADDRESS%` -> 'address'). */
+export function compileTemplate<K extends string = AddressField>(template: string, markers: Record<string, K> = ADDRESS_MARKERS as Record<string, K>): CompiledTemplate<K> {
+  const pattern = new RegExp(Object.keys(markers).map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  const parts: string[] = [];
+  const slots: K[] = [];
+  let last = 0;
+  for (const match of template.matchAll(pattern)) {
+    parts.push(template.slice(last, match.index));
+    slots.push(markers[match[0]]!);
+    last = match.index + match[0].length;
+  }
+  parts.push(template.slice(last));
+  return { parts, slots };
+}
 
 /**
- * Replaces the address placeholders in one pass (so an address that itself looks like a placeholder is not
- * substituted again); %REALNAME% stays for the client to fill in. `encode` escapes values for the target format.
+ * Fills the slots in one go (so a value that itself looks like a marker, e.g. an address `%EMAILDOMAIN%@x`, is not
+ * substituted again); %REALNAME% is no marker and stays for the client. `encode` escapes values for the format.
  */
-export function fillTemplate(template: string, address: EmailAddress | undefined, encode: (value: string) => string = (v) => v): string {
-  if (!address) return template;
-  return template.replace(ADDRESS_PLACEHOLDER, (_whole, name: string) =>
-    encode(name === 'EMAILADDRESS' ? address.address : name === 'EMAILLOCALPART' ? address.localPart : address.domain),
-  );
+export function fillCompiled<K extends string>(template: CompiledTemplate<K>, values: Record<K, string>, encode: (value: string) => string = (v) => v): string {
+  let out = template.parts[0]!;
+  for (let i = 0; i < template.slots.length; i++) out += encode(values[template.slots[i]!]) + template.parts[i + 1]!;
+  return out;
+}
+
+export function fillTemplate(template: string, address: EmailAddress | undefined, encode?: (value: string) => string): string {
+  return address ? fillCompiled(compileTemplate(template), address, encode) : template;
 }
 
 /** Placeholder-like tokens that are not one of the known placeholders (e.g. `%EMAILADDRESS` without the closing %). */

@@ -17,7 +17,7 @@ import { fillTemplate } from '../../src/settings/placeholders.js';
 import { preferredServers } from '../../src/settings/preference.js';
 
 type Dict = Record<string, unknown>;
-const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/;
+const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-8[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/;
 const source = { kind: 'database', detail: 'test.xml', confidence: 'high' } as const;
 
 function srv(protocol: ServerSettings['protocol'], port: number, security: ServerSettings['security'], auth: AuthMethod[] = ['password-cleartext'], extra: Partial<ServerSettings> = {}): ServerSettings {

@@ -38,3 +38,9 @@ t.test('what is not an address is refused with a reason', async (t) => {
   }
   t.ok(new AddressError('x') instanceof Error);
 });
+
+t.test('punycode labels are checked in any case', async (t) => {
+  t.equal(parseAddress('a@XN--BCHER-KVA.de').domainUnicode, 'bücher.de');
+  t.throws(() => parseAddress('a@XN--ZZ.de'), { name: 'AddressError' });
+  t.throws(() => parseAddress('a@xn--zz.de'), { name: 'AddressError' });
+});

@@ -1,0 +1,21 @@
+// What the format benchmark asks: one request per client format, for a bundled provider.
+export interface FormatRequest {
+  name: string;
+  goal: number;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+  contentType?: string;
+}
+
+const POX_BODY = `<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006">
+  <Request><EMailAddress>alice@posteo.de</EMailAddress>
+  <AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request>
+</Autodiscover>`;
+
+export const FORMATS: FormatRequest[] = [
+  { name: 'Thunderbird autoconfig', goal: 0.8, method: 'GET', path: '/mail/config-v1.1.xml?emailaddress=alice%40posteo.de' },
+  { name: 'Outlook POX', goal: 0.6, method: 'POST', path: '/autodiscover/autodiscover.xml', body: POX_BODY, contentType: 'text/xml' },
+  { name: 'Apple mobileconfig', goal: 0.6, method: 'GET', path: '/mobileconfig?emailaddress=alice%40posteo.de' },
+];
