@@ -1,16 +1,11 @@
 import type { EmailAddress } from '../settings/address.js';
 import type {
-  AuthMethod,
   Documentation,
   EnableInstructions,
   MailConfig,
   OAuth2Settings,
-  Pop3Options,
-  Protocol,
   Provenance,
-  Security,
   ServerSettings,
-  SmtpOptions,
 } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
@@ -29,18 +24,8 @@ export interface SettingsAddress {
   domainUnicode: string;
 }
 
-export interface SettingsServer {
-  protocol: Protocol;
-  host: string;
-  port: number;
-  security: Security;
-  auth: AuthMethod[];
-  username: string;
-  source: Provenance;
-  warnings: string[];
-  pop3?: Pop3Options;
-  smtp?: SmtpOptions;
-}
+/** A server as the API shows it: the model's fields, with `warnings` always present (an empty list when none). */
+export type SettingsServer = Omit<ServerSettings, 'warnings'> & { warnings: string[] };
 
 export interface SettingsProvider {
   id: string;
@@ -71,19 +56,7 @@ export function settingsAddress(address: EmailAddress): SettingsAddress {
 }
 
 function server(s: ServerSettings): SettingsServer {
-  const out: SettingsServer = {
-    protocol: s.protocol,
-    host: s.host,
-    port: s.port,
-    security: s.security,
-    auth: [...s.auth],
-    username: s.username,
-    source: s.source,
-    warnings: s.warnings ?? [],
-  };
-  if (s.pop3) out.pop3 = s.pop3;
-  if (s.smtp) out.smtp = s.smtp;
-  return out;
+  return { ...s, warnings: s.warnings ?? [] };
 }
 
 function provider(config: MailConfig): SettingsProvider {

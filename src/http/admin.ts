@@ -7,7 +7,7 @@ import type { ProviderEntry } from '../providers/database.js';
 import { diffProviders, summarizeChanges, type ChangeSummary } from '../providers/diff.js';
 import { configFromJson } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
-import { isProviderAdminStore, type ProviderAdminStore, type WriteOptions } from '../providers/store.js';
+import { isProviderAdminStore, type WriteOptions } from '../providers/store.js';
 import type { ServiceDeps } from './server.js';
 
 /** Provider files are parsed with a 256 KiB limit; the body may be that large (the app default is 16 KiB). */

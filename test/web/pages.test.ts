@@ -207,7 +207,7 @@ t.test('discovery results: source in plain words, POP3-only wording, IDN shown i
   const idn = 'xn--bcher-kva.example';
   const custom = await startTestServer({
     resolver: (store): SettingsResolver => ({
-      async resolve(domain, address) {
+      async resolve(domain) {
         if (domain === idn) return { config: discovered(domain), steps: [{ step: 'probe', outcome: 'found', detail: 'pop3s', ms: 1 }] };
         if (domain === 'broken.example') throw new Error('resolver exploded');
         if (domain === 'nothing.example') {
