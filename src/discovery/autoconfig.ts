@@ -46,6 +46,9 @@ export async function ownAutoconfig(ctx: LookupContext): Promise<MailConfig | un
 
 /** Fetches and parses one autoconfig URL as a step; its servers carry the URL, the address and the TLS version. */
 export async function fetchAutoconfig(ctx: LookupContext, step: string, url: string, kind: SourceKind): Promise<MailConfig | undefined> {
+  // The URL carries the asking person's address; what is recorded (steps, provenance) is cached for the whole
+  // domain and shown to whoever asks next, so it names the placeholder instead.
+  const shown = redactor(ctx);
   return ctx.log.run(step, async () => {
     const fetched = await fetchVetted(url, {
       dns: ctx.dns,
@@ -57,24 +60,35 @@ export async function fetchAutoconfig(ctx: LookupContext, step: string, url: str
       allowHttp: ctx.options.autoconfigHttp,
       signal: ctx.signal,
     });
-    if (!fetched.ok) return { outcome: fetched.missing ? 'nothing' : 'failed', detail: `${url}: ${fetched.error}`, value: undefined };
-    const hops = fetched.hops.map((hop) => ({ ...hop }));
+    if (!fetched.ok) return { outcome: fetched.missing ? 'nothing' : 'failed', detail: shown(`${url}: ${fetched.error}`), value: undefined };
+    const hops = fetched.hops.map((hop) => ({ ...hop, url: shown(hop.url) }));
+    const fetchedUrl = shown(fetched.url);
     const source: Provenance = {
       kind,
-      detail: fetched.url,
+      detail: fetchedUrl,
       confidence: fetched.secure ? (kind === 'autoconfig' ? 'high' : 'medium') : 'low',
-      evidence: { url: fetched.url, https: fetched.secure, address: hops.at(-1)?.address, tlsVersion: hops.at(-1)?.tlsVersion, redirects: hops.length - 1, hops },
+      evidence: { url: fetchedUrl, https: fetched.secure, address: hops.at(-1)?.address, tlsVersion: hops.at(-1)?.tlsVersion, redirects: hops.length - 1, hops },
     };
-    const parsed = parseProvider(fetched.body, { file: fetched.url, source, maxBytes: ctx.limits.maxBodyBytes });
+    const parsed = parseProvider(fetched.body, { file: fetchedUrl, source, maxBytes: ctx.limits.maxBodyBytes });
     const errors = parsed.problems.filter((p) => p.severity === 'error');
     if (!parsed.config) {
       const first = errors.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`).join('; ');
-      return { outcome: 'failed', detail: `${fetched.url}: not a usable clientConfig file (${first})`, value: undefined };
+      return { outcome: 'failed', detail: shown(`${fetchedUrl}: not a usable clientConfig file (${first})`), value: undefined };
     }
     const config = finish(ctx, parsed.config, source, fetched.secure);
     const via = fetched.secure ? `https, ${hops.at(-1)?.tlsVersion ?? 'TLS'}` : 'plain http';
-    return { outcome: 'found', detail: `${fetched.url} (${via}): ${summarize(config.servers)}`, value: config };
+    return { outcome: 'found', detail: shown(`${fetchedUrl} (${via}): ${summarize(config.servers)}`), value: config };
   });
+}
+
+/** Replaces the asking person's address (as typed, URL-encoded, or re-encoded by the URL parser) with its placeholder. */
+function redactor(ctx: LookupContext): (text: string) => string {
+  const address = ctx.address?.address;
+  if (!address) return (text) => text;
+  const encoded = encodeURIComponent(address);
+  const forms = [...new Set([address, encoded, new URL(`https://x/?${encoded}`).search.slice(1)])].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(forms.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+  return (text) => text.replace(pattern, '%EMAILADDRESS%');
 }
 
 /** Gives every server the file's provenance, marks plain-http results, and restores placeholders the server filled. */

@@ -6,7 +6,7 @@ import type { ServerSettings } from '../../src/settings/model.js';
 import { providerEntry, startWorld } from '../helpers/discovery-world.js';
 import { clientConfigXml } from '../helpers/fake-web.js';
 
-const DOMAINS = ['srv.test', 'dot.test', 'ac.test', 'wk.test', 'customer.test', 'hoster.test', 'mailcluster.test', 'customer2.test', 'hoster2.test', 'plain.test', 'broken.test', 'big.test'];
+const DOMAINS = ['srv.test', 'dot.test', 'ac.test', 'wk.test', 'customer.test', 'hoster.test', 'mailcluster.test', 'customer2.test', 'hoster2.test', 'plain.test', 'broken.test', 'big.test', 'asked.test'];
 
 const world = await startWorld(
   {
@@ -34,6 +34,8 @@ const world = await startWorld(
     // Files that must be refused.
     'autoconfig.broken.test': { A: ['127.0.2.24'] },
     'autoconfig.big.test': { A: ['127.0.2.25'] },
+    // A file that only redirects (to plain http, refused), keeping the query with the address.
+    'autoconfig.asked.test': { A: ['127.0.2.27'] },
   },
   DOMAINS,
 );
@@ -81,11 +83,31 @@ t.test("the domain's autoconfig host answers (https, address restored to its pla
     routes: { '/mail/config-v1.1.xml': clientConfigXml('ac.test', [{ type: 'imap', host: 'imap.ac.test', port: 993, socketType: 'SSL', username: 'alice@ac.test' }, { type: 'smtp', host: 'smtp.ac.test', port: 465, socketType: 'SSL' }]) },
   });
   const { config, steps } = await world.resolver().resolve('ac.test', parseAddress('alice@ac.test'));
-  t.match(config?.source, { kind: 'autoconfig', confidence: 'high', detail: 'https://autoconfig.ac.test/mail/config-v1.1.xml?emailaddress=alice%40ac.test' });
+  t.match(config?.source, { kind: 'autoconfig', confidence: 'high', detail: 'https://autoconfig.ac.test/mail/config-v1.1.xml?emailaddress=%EMAILADDRESS%' });
   t.match(config?.servers[0], { host: 'imap.ac.test', username: '%EMAILADDRESS%', source: { kind: 'autoconfig', evidence: { https: true, address: '127.0.2.20', tlsVersion: /^TLSv1\.[23]$/ } } });
   t.same(web.requests(), ['autoconfig.ac.test/mail/config-v1.1.xml?emailaddress=alice%40ac.test'], 'asked once, with the name in Host');
   t.equal(steps.find((s) => s.step === 'autoconfig')?.outcome, 'found');
   t.notOk(steps.some((s) => s.step.startsWith('probe ') && s.outcome === 'found'), 'a better source ends the lookup');
+});
+
+t.test("the answer is cached for the whole domain: neither its provenance nor its steps name the first person's address", async (t) => {
+  await world.web('127.0.2.27', {
+    pem: world.pki.valid,
+    routes: { '/mail/config-v1.1.xml': { status: 302, location: "http://autoconfig.asked.test/mail/config-v1.1.xml?emailaddress=o'hara%40asked.test" } },
+  });
+  const resolver = world.resolver();
+  // ac.test serves the file of the test above.
+  const first = await resolver.resolve('ac.test', parseAddress('carol@ac.test'));
+  t.ok(first.config, 'found');
+  const later = await resolver.resolve('ac.test', parseAddress('dave@ac.test'));
+  t.match(later.steps[0], { step: 'cache', outcome: 'found' });
+  t.notMatch(JSON.stringify(later), /carol/i, "dave's answer does not name carol");
+  t.match(later.config?.servers[0]?.source.evidence, { url: 'https://autoconfig.ac.test/mail/config-v1.1.xml?emailaddress=%EMAILADDRESS%', hops: [{ url: 'https://autoconfig.ac.test/mail/config-v1.1.xml?emailaddress=%EMAILADDRESS%' }] });
+
+  await resolver.resolve('asked.test', parseAddress("o'hara@asked.test"));
+  const other = await resolver.resolve('asked.test', parseAddress('erin@asked.test'));
+  t.match(other.steps.find((s) => s.step === 'autoconfig'), { outcome: 'failed', detail: /refused http:\/\/ URL .*emailaddress=%EMAILADDRESS%/ });
+  t.notMatch(JSON.stringify(other), /hara/i, "erin's answer does not name o'hara, however the URL spelled the address");
 });
 
 t.test('the well-known URL on the domain itself answers', async (t) => {
