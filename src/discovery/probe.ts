@@ -533,12 +533,16 @@ function certificateFacts(secure: TLSSocket, host: string, extraCa: string[]): C
   const chain = presentedChain(peer);
   const leaf = chain[0] as X509Certificate;
   const code = errorCode(secure.authorizationError);
-  const trusted = secure.authorized || (code !== undefined && TIME_ERRORS.has(code) && chainReachesAnchor(chain, anchors(extraCa)));
+  const timeError = code !== undefined && TIME_ERRORS.has(code);
   const from = new Date(leaf.validFrom);
   const to = new Date(leaf.validTo);
   const now = Date.now();
   const expired = now > to.getTime();
   const notYetValid = now < from.getTime();
+  // A date error may be about any certificate of the chain; the walk may excuse it only when the leaf's own dates
+  // explain it (they are reported below). An expired intermediate is a chain no client accepts.
+  const caOutOfDate = timeError && !expired && !notYetValid;
+  const trusted = secure.authorized || (timeError && !caOutOfDate && chainReachesAnchor(chain, anchors(extraCa)));
   const identityError = checkServerIdentity(host, peer);
   const altNames = (leaf.subjectAltName ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
   const subject = distinguishedName(leaf.subject);
@@ -547,7 +551,9 @@ function certificateFacts(secure: TLSSocket, host: string, extraCa: string[]): C
   const problems: string[] = [];
   if (!trusted) {
     const selfSigned = leaf.checkIssued(leaf) && leaf.verify(leaf.publicKey);
-    const words = (code && !TIME_ERRORS.has(code) && UNTRUSTED_WORDS[code]) || (selfSigned ? UNTRUSTED_WORDS.DEPTH_ZERO_SELF_SIGNED_CERT : UNTRUSTED_WORDS.UNABLE_TO_GET_ISSUER_CERT);
+    const words = caOutOfDate
+      ? 'a certificate authority in the chain has expired or is not yet valid'
+      : (code && !TIME_ERRORS.has(code) && UNTRUSTED_WORDS[code]) || (selfSigned ? UNTRUSTED_WORDS.DEPTH_ZERO_SELF_SIGNED_CERT : UNTRUSTED_WORDS.UNABLE_TO_GET_ISSUER_CERT);
     problems.push(`certificate not trusted: ${words} (issuer: ${issuer})`);
   }
   if (identityError) problems.push(`certificate does not name ${host}: it is for ${altNames.join(', ') || subject}`);

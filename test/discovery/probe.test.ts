@@ -1,7 +1,12 @@
 // The prober against real sockets: scripted IMAP/POP3/SMTP servers on 127.0.1.x with test certificates.
 import t from 'tap';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { deriveAuth, probe, type ProbeOptions } from '../../src/discovery/probe.js';
 import { createNetworkGuard } from '../../src/discovery/network-guard.js';
 import type { ProbeResult } from '../../src/discovery/types.js';
@@ -102,6 +107,41 @@ t.test('certificates: expired, wrong name, unknown CA, untrusted without the tes
     t.ok(result.capabilities.length > 0, `${name}: the conversation still completed, for the report`);
     check(result);
   }
+});
+
+/** A root CA, an intermediate whose dates ended in 2020, and a leaf for HOST valid now, signed by the intermediate. */
+async function chainWithExpiredIntermediate(): Promise<{ root: string; pem: Pem }> {
+  const dir = await mkdtemp(join(tmpdir(), 'mailconfig-chain-'));
+  try {
+    await writeFile(join(dir, 'openssl.cnf'), `[ req ]\ndistinguished_name = dn\nprompt = no\n[ dn ]\nCN = unused
+[ ca_ext ]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\nsubjectKeyIdentifier = hash
+[ leaf ]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth
+subjectAltName = DNS:${HOST}\nauthorityKeyIdentifier = keyid
+[ ca ]\ndefault_ca = test_ca\n[ test_ca ]\ndir = ${dir}\ndatabase = ${dir}/index.txt\nserial = ${dir}/serial\nnew_certs_dir = ${dir}
+default_md = sha256\npolicy = any\nunique_subject = no\ncopy_extensions = none\n[ any ]\ncommonName = supplied\n`);
+    await writeFile(join(dir, 'index.txt'), '');
+    await writeFile(join(dir, 'serial'), '1000\n');
+    const openssl = (...args: string[]) => promisify(execFile)('openssl', args, { cwd: dir });
+    const newKey = ['-config', 'openssl.cnf', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    await openssl('req', ...newKey, '-x509', '-keyout', 'root.key', '-out', 'root.crt', '-subj', '/CN=chain test root', '-days', '3650', '-extensions', 'ca_ext');
+    await openssl('req', ...newKey, '-new', '-keyout', 'int.key', '-out', 'int.csr', '-subj', '/CN=expired intermediate');
+    await openssl('ca', '-config', 'openssl.cnf', '-batch', '-notext', '-cert', 'root.crt', '-keyfile', 'root.key', '-in', 'int.csr', '-out', 'int.crt',
+      '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-extfile', 'openssl.cnf', '-extensions', 'ca_ext');
+    await openssl('req', ...newKey, '-new', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', `/CN=${HOST}`);
+    await openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'int.crt', '-CAkey', 'int.key', '-set_serial', '7', '-days', '30', '-extfile', 'openssl.cnf', '-extensions', 'leaf', '-out', 'leaf.crt');
+    const read = (file: string) => readFile(join(dir, file), 'utf8');
+    return { root: await read('root.crt'), pem: { key: await read('leaf.key'), cert: (await read('leaf.crt')) + (await read('int.crt')) } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+t.test('an expired intermediate makes the chain untrusted, though the leaf itself is in its dates', async (t) => {
+  const { root, pem } = await chainWithExpiredIntermediate();
+  const { result } = await probeFake(t, 'imap', 'tls', { pem }, { ca: [root] });
+  t.equal(result.ok, false, 'not offered as secure');
+  t.match(result.certificate, { trusted: false, expired: false, nameMatches: true, issuer: 'CN=expired intermediate' });
+  t.match(result.error, /certificate not trusted: a certificate authority in the chain has expired/);
 });
 
 t.test('a TLS version below 1.2 is flagged (RFC 8997)', async (t) => {
