@@ -29,6 +29,8 @@ export interface DiscoveryOptions {
   /** Caps on open probe connections. */
   maxConnections?: number;
   maxConnectionsPerDomain?: number;
+  /** Lookups running at once, over all domains (each holds DNS sockets and fetches); more wait their turn. */
+  maxLookups?: number;
   /** Run the steps one after another, the way Thunderbird does (for the benchmark's comparison). */
   sequential?: boolean;
   /** Random source for RFC 2782 weighted SRV selection (tests make it deterministic). */

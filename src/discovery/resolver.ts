@@ -48,6 +48,8 @@ export class DiscoveryResolver implements SettingsResolver {
   private readonly deps: PipelineDeps;
   private readonly cache: LRUCache<string, CachedLookup, LookupContext>;
   private readonly now: () => number;
+  /** Bounds the lookups running at once: a burst of cold domains queues instead of using up sockets. */
+  private readonly lookupSlots: ConnectionLimiter;
   /** Lookups actually run (cache misses and refreshes), for tests and metrics. */
   lookups = 0;
 
@@ -60,6 +62,7 @@ export class DiscoveryResolver implements SettingsResolver {
       options,
     };
     this.now = options.cache?.now ?? (() => performance.now());
+    this.lookupSlots = new ConnectionLimiter({ global: options.maxLookups ?? 32, perDomain: 1 });
     this.cache = new LRUCache<string, CachedLookup, LookupContext>({
       max: options.cache?.maxEntries ?? 10_000,
       maxSize: options.cache?.maxBytes ?? 32 * 1024 * 1024,
@@ -111,8 +114,10 @@ export class DiscoveryResolver implements SettingsResolver {
     fetchOptions: LRUCache.FetcherFetchOptions<string, CachedLookup, LookupContext>,
     context: LookupContext | undefined,
   ): Promise<CachedLookup> {
-    this.lookups++;
-    const result = await discover(domain, context?.address, this.deps, context?.onStep);
+    const result = await this.lookupSlots.run(domain, () => {
+      this.lookups++;
+      return discover(domain, context?.address, this.deps, context?.onStep);
+    });
     if (!result.config && stale?.result.config && !result.nxdomain && result.incomplete) {
       // A failed refresh keeps the old answer; try again after a short while.
       fetchOptions.ttl = NEGATIVE_TTL.min * 1000;

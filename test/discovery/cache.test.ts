@@ -122,3 +122,29 @@ t.test('the provider database answers without the cache or any network', async (
   t.equal(world.dns.queries().length, before);
   t.equal(resolver.cached, 0);
 });
+
+t.test('lookups running at once are capped; the others wait their turn', async (t) => {
+  let running = 0;
+  let most = 0;
+  // A DNS that answers "no such name" after a while, counting lookups in flight by their first question.
+  const resolver = world.resolver({
+    maxLookups: 2,
+    dns: {
+      async query(name, type) {
+        if (type === 'MX') {
+          running++;
+          most = Math.max(most, running);
+          await sleep(30);
+          running--;
+        }
+        return { name, type, nxdomain: true, records: [], tcp: false };
+      },
+    },
+  });
+  const domains = ['a.capped.test', 'b.capped.test', 'c.capped.test', 'd.capped.test', 'e.capped.test'];
+  const results = await Promise.all(domains.map((d) => resolver.resolve(d)));
+  t.equal(results.filter((r) => r.config === undefined).length, 5, 'every lookup finished');
+  t.equal(resolver.lookups, 5);
+  t.ok(most <= 2, `at most 2 lookups at once (saw ${most})`);
+  t.ok(most >= 1);
+});
