@@ -57,8 +57,18 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   const doctype = /<!DOCTYPE/i.exec(text);
   if (doctype) throw new XmlError('DOCTYPE and entity declarations are not allowed', lineAt(text, doctype.index));
   const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new XmlError(valid.err.msg, valid.err.line);
-  const nodes = parser.parse(text) as unknown[];
+  if (valid !== true) throw new XmlError(brief(valid.err.msg), valid.err.line);
+  let nodes: unknown[];
+  try {
+    nodes = parser.parse(text) as unknown[];
+  } catch (error) {
+    // The parser refuses deep nesting and names like __proto__ by throwing a plain Error: still the document's fault.
+    const message = error instanceof Error ? error.message : String(error);
+    if (/nested/i.test(message)) throw new XmlError('document is nested too deeply', 1);
+    const name = /"([^"]+)"/.exec(message)?.[1];
+    const at = name === undefined ? -1 : text.indexOf(name);
+    throw new XmlError(name === undefined ? brief(message) : `the name "${brief(name)}" is not allowed`, at < 0 ? 1 : lineAt(text, at));
+  }
   const lines = lineIndex(text);
   const roots = nodes.map((node) => toElement(node, lines)).filter((el): el is XmlElement => el !== undefined);
   const root = roots[0];
@@ -66,6 +76,12 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   if (roots.length > 1) throw new XmlError('document has more than one root element', roots[1]?.line ?? 1);
   if (depth(root) > (limits.maxDepth ?? 16)) throw new XmlError('document is nested too deeply', root.line);
   return root;
+}
+
+/** Parser messages can quote the whole input (an unclosed-tag list): keep them short enough for a log line or an answer. */
+function brief(message: string): string {
+  const flat = message.replace(/\s+/g, ' ');
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }
 
 function toElement(node: unknown, lines: LineIndex): XmlElement | undefined {

@@ -3,7 +3,8 @@ import { AddressError, parseAddress, type EmailAddress } from '../settings/addre
 
 /** Reads the first present query parameter among `names`, whatever its case (clients differ: emailaddress, Email). */
 export function queryParam(request: FastifyRequest, names: readonly string[]): string | undefined {
-  const query = request.query as Record<string, string | string[] | undefined>;
+  // No query object at all on requests the router refused before parsing (see badUrl in server.ts).
+  const query = (request.query ?? {}) as Record<string, string | string[] | undefined>;
   const wanted = names.map((n) => n.toLowerCase());
   for (const [key, value] of Object.entries(query)) {
     if (!wanted.includes(key.toLowerCase())) continue;
@@ -14,10 +15,21 @@ export function queryParam(request: FastifyRequest, names: readonly string[]): s
 
 export type AddressParam = { ok: true; address: EmailAddress } | { ok: false; reason: string } | { ok: true; address: undefined };
 
-/** The address from the query, if given; a reason when it is not an address. */
+/**
+ * The address from the query, if given; a reason when it is not an address. Two different addresses, or one that is
+ * not valid percent-encoding (which the query parser would keep as raw text, `%zz`), are refused, never guessed at.
+ */
 export function addressFromQuery(request: FastifyRequest, names: readonly string[]): AddressParam {
-  const raw = queryParam(request, names);
-  if (raw === undefined || raw === '') return { ok: true, address: undefined };
+  const { values, malformed } = rawQueryValues(request, names);
+  if (malformed) return { ok: false, reason: 'the e-mail address in the URL is not correctly percent-encoded' };
+  const given = [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
+  if (given.length > 1) return { ok: false, reason: 'the URL names more than one e-mail address' };
+  return addressParam(given[0]);
+}
+
+/** Parses an address parameter (absent or empty: no address). */
+export function addressParam(raw: string | undefined): AddressParam {
+  if (raw === undefined || raw.trim() === '') return { ok: true, address: undefined };
   try {
     return { ok: true, address: parseAddress(raw) };
   } catch (error) {
@@ -26,9 +38,37 @@ export function addressFromQuery(request: FastifyRequest, names: readonly string
   }
 }
 
+/** Every value of the named parameters (any case), decoded from the URL as sent; `malformed` if one does not decode. */
+function rawQueryValues(request: FastifyRequest, names: readonly string[]): { values: string[]; malformed: boolean } {
+  const queryAt = request.url.indexOf('?');
+  const wanted = names.map((n) => n.toLowerCase());
+  const values: string[] = [];
+  let malformed = false;
+  if (queryAt < 0) return { values, malformed };
+  for (const pair of request.url.slice(queryAt + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    const key = decodeQueryPart(eq < 0 ? pair : pair.slice(0, eq));
+    if (key === undefined || !wanted.includes(key.toLowerCase())) continue;
+    const value = decodeQueryPart(eq < 0 ? '' : pair.slice(eq + 1));
+    if (value === undefined) malformed = true;
+    else values.push(value);
+  }
+  return { values, malformed };
+}
+
+function decodeQueryPart(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The service's own base URL: configured, or from the request (for links and the V2 pointer). */
 export function publicBaseUrl(request: FastifyRequest, configured: string | undefined): string {
   if (configured) return configured;
-  const host = /^[A-Za-z0-9.:[\]-]+$/.test(request.host) ? request.host : 'localhost';
-  return `${request.protocol}://${host}`;
+  const candidate = `${request.protocol}://${request.host}`;
+  // Only a Host that makes a valid URL of at most a host name's length (with port); anything else is not ours to echo.
+  const usable = typeof request.host === 'string' && request.host.length <= 270 && /^[A-Za-z0-9.:[\]-]+$/.test(request.host) && URL.canParse(candidate);
+  return usable ? candidate : `${request.protocol}://localhost`;
 }

@@ -15,7 +15,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
   void app.register(
     async (api) => {
       // Any page may read public settings; nothing here uses cookies or credentials.
-      await api.register(cors, { origin: '*', methods: ['GET', 'HEAD'], maxAge: 86400 });
+      // strictPreflight off: a plain OPTIONS (no preflight headers) gets the 204 too, not the plugin's text 400.
+      await api.register(cors, { origin: '*', methods: ['GET', 'HEAD'], maxAge: 86400, strictPreflight: false });
 
       api.get('/settings', async (request, reply) => {
         const explain = /^(1|true|yes)$/i.test(queryParam(request, ['explain']) ?? '');

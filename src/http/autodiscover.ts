@@ -11,8 +11,8 @@ import {
   V2_PROTOCOL,
   type PoxErrorCode,
 } from '../formats/autodiscover.js';
-import { AddressError, parseAddress, type EmailAddress } from '../settings/address.js';
-import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
+import type { EmailAddress } from '../settings/address.js';
+import { addressFromQuery, addressParam, publicBaseUrl, queryParam, type AddressParam } from './address.js';
 import type { ServiceDeps } from './server.js';
 
 const POX_PATH = '/autodiscover/autodiscover.xml';
@@ -24,10 +24,10 @@ const MEDIA_TYPE = /^\s*[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+\s*(;.*)?$/;
 
 /** Outlook Autodiscover: POX (POST, and GET for the kind) and the V2 JSON pointer. */
 export function registerAutodiscoverRoutes(app: FastifyInstance, deps: ServiceDeps): void {
-  // Own scope: the body is read as a raw string whatever its Content-Type, without changing other routes' parsers.
+  // Own scope: the body is read as raw bytes whatever its Content-Type, without changing other routes' parsers.
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: POX_MAX_BYTES }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: POX_MAX_BYTES }, (_request, body, done) => done(null, body));
     scope.addHook('onRequest', async (request) => {
       const type = request.headers['content-type'];
       if (type !== undefined && !MEDIA_TYPE.test(type)) request.headers['content-type'] = 'application/octet-stream';
@@ -44,7 +44,9 @@ export function registerAutodiscoverRoutes(app: FastifyInstance, deps: ServiceDe
     });
 
     scope.post(POX_PATH, async (request, reply) => {
-      const body = typeof request.body === 'string' ? request.body : '';
+      const decoded = decodeBody(request.body);
+      if (!decoded.ok) return sendPoxError(request, reply, 600, decoded.reason, 400);
+      const body = decoded.text;
       if (body.trim() === '') return sendPoxError(request, reply, 600, 'the request body is empty', 400);
       const parsed = parsePoxRequest(body);
       if (!parsed.ok) return sendPoxError(request, reply, parsed.code, parsed.reason, parsed.code === 600 ? 400 : 200);
@@ -59,10 +61,29 @@ export function registerAutodiscoverRoutes(app: FastifyInstance, deps: ServiceDe
     });
   });
 
-  app.get('/autodiscover/autodiscover.json', async (request, reply) => v2(request, reply, deps, queryParam(request, ['email'])));
+  app.get('/autodiscover/autodiscover.json', async (request, reply) => v2(request, reply, deps, addressFromQuery(request, ['email'])));
   app.get<{ Params: { address: string } }>('/autodiscover/autodiscover.json/v1.0/:address', async (request, reply) =>
-    v2(request, reply, deps, request.params.address),
+    v2(request, reply, deps, addressParam(request.params.address)),
   );
+}
+
+type DecodedBody = { ok: true; text: string } | { ok: false; reason: string };
+
+/**
+ * The body as text: UTF-8 (the norm), or UTF-16 when its first bytes say so (byte order mark, or `<` next to a zero
+ * byte), the way XML detects its encoding. A Content-Type charset is not trusted over the bytes.
+ */
+function decodeBody(body: unknown): DecodedBody {
+  if (!Buffer.isBuffer(body) || body.length === 0) return { ok: true, text: '' };
+  let encoding = 'utf-8';
+  if ((body[0] === 0xff && body[1] === 0xfe) || (body[0] !== 0 && body[1] === 0)) encoding = 'utf-16le';
+  else if ((body[0] === 0xfe && body[1] === 0xff) || (body[0] === 0 && body[1] !== 0)) encoding = 'utf-16be';
+  try {
+    // The decoder drops a byte order mark; invalid bytes are an error, not silently replaced text.
+    return { ok: true, text: new TextDecoder(encoding, { fatal: true }).decode(body) };
+  } catch {
+    return { ok: false, reason: `the request body is not valid ${encoding === 'utf-8' ? 'UTF-8' : 'UTF-16'} text` };
+  }
 }
 
 async function answer(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, address: EmailAddress) {
@@ -80,19 +101,14 @@ function sendPoxError(request: FastifyRequest, reply: FastifyReply, code: PoxErr
   return reply.code(status).type(AUTODISCOVER_CONTENT_TYPE).send(xml);
 }
 
-function v2(request: FastifyRequest, reply: FastifyReply, deps: ServiceDeps, rawAddress: string | undefined) {
+function v2(request: FastifyRequest, reply: FastifyReply, deps: ServiceDeps, param: AddressParam) {
   const protocol = queryParam(request, ['protocol']);
   if (!isV2Protocol(protocol)) {
     const reason = protocol ? `the protocol "${protocol}" is not served; only ${V2_PROTOCOL} is` : `the Protocol parameter is missing; only ${V2_PROTOCOL} is served`;
     return v2Error(request, reply, 'InvalidProtocol', reason);
   }
-  if (rawAddress === undefined || rawAddress.trim() === '') return v2Error(request, reply, 'InvalidUser', 'the e-mail address is missing (Email=you@example.org)');
-  try {
-    parseAddress(rawAddress);
-  } catch (error) {
-    if (error instanceof AddressError) return v2Error(request, reply, 'InvalidUser', `not an e-mail address: ${error.message}`);
-    throw error;
-  }
+  if (!param.ok) return v2Error(request, reply, 'InvalidUser', `not an e-mail address: ${param.reason}`);
+  if (!param.address) return v2Error(request, reply, 'InvalidUser', 'the e-mail address is missing (Email=you@example.org)');
   // V2 only points to POX, which looks the address up; no lookup here.
   return reply.type(JSON_TYPE).send(renderV2Pointer(publicBaseUrl(request, deps.config.publicUrl)));
 }

@@ -1,9 +1,10 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { renderV2Error } from '../formats/autodiscover.js';
 import type { AppConfig } from '../config.js';
 import type { ProviderStore, SettingsResolver } from '../settings/resolver.js';
 import { registerHealthRoutes } from './health.js';
 import { registerThunderbirdRoutes } from './thunderbird.js';
-import { registerWebRoutes } from './web.js';
+import { registerWebRoutes, type BadUrlPage } from './web.js';
 import { registerAppleRoutes } from './apple.js';
 import { registerApiRoutes } from './api.js';
 import { registerAutodiscoverRoutes } from './autodiscover.js';
@@ -24,6 +25,7 @@ export interface BuildOptions {
 
 /** Builds the HTTP app with every route; listening is left to the caller. */
 export async function buildServer(deps: ServiceDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  let webPage: BadUrlPage | undefined;
   const app = Fastify({
     logger: options.logger ?? false,
     // Outlook asks /Autodiscover/Autodiscover.xml, others lower case: paths match in any case.
@@ -31,6 +33,8 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
     trustProxy: deps.config.trustProxy,
+    // Refused by the router before any route runs: answered here, in the format of the endpoint that was meant.
+    frameworkErrors: (error, request, reply) => badUrl(error, request, reply, webPage),
   });
   registerMetrics(app, deps);
   await registerRateLimit(app, deps);
@@ -47,10 +51,29 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
   });
   registerHealthRoutes(app, deps);
   registerThunderbirdRoutes(app, deps);
-  registerWebRoutes(app, deps);
+  webPage = registerWebRoutes(app, deps);
   registerAppleRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerAutodiscoverRoutes(app, deps);
   if (deps.config.admin) registerAdminRoutes(app, deps, deps.config.admin);
   return app;
+}
+
+/** A path the router cannot decode (`/setup/%zz`) or with a parameter over its length limit: a 4xx, never fastify's own JSON. */
+function badUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply, webPage: BadUrlPage | undefined) {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const reason = status === 414 ? 'the address (URL) is too long' : 'the address (URL) is not correctly percent-encoded';
+  request.log.info({ reason, code: error.code }, 'bad URL');
+  const path = (request.url.split('?')[0] ?? '').toLowerCase();
+  if (path.startsWith('/autodiscover/autodiscover.json')) return reply.code(status).type('application/json; charset=utf-8').send(renderV2Error('InvalidUser', reason));
+  // An exception here would not reach any error handler (it would end the process): the page falls back to JSON.
+  if (path.startsWith('/setup/') && webPage) {
+    try {
+      return webPage(request, reply, status, reason);
+    } catch (pageError) {
+      request.log.error({ err: pageError }, 'bad URL page failed');
+    }
+  }
+  if (path.startsWith('/v1.1/') || path.startsWith('/assets/')) return reply.code(status).type('text/plain; charset=utf-8').send(`Bad request: ${reason}\n`);
+  return reply.code(status).type('application/json; charset=utf-8').send({ error: 'bad request', message: reason });
 }

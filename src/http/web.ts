@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AddressError, parseAddress, parseDomain, unicodeDomain, type EmailAddress } from '../settings/address.js';
+import { AddressError, parseDomain, unicodeDomain, type EmailAddress } from '../settings/address.js';
 import { personalize } from '../settings/placeholders.js';
 import type { Resolution } from '../settings/resolver.js';
 import { WebAssets } from '../web/assets.js';
@@ -9,11 +9,14 @@ import { helpPage } from '../web/pages/help.js';
 import { homePage } from '../web/pages/home.js';
 import type { PageContext } from '../web/pages/layout.js';
 import { setupPage } from '../web/pages/setup.js';
-import { publicBaseUrl, queryParam } from './address.js';
+import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
 import type { ServiceDeps } from './server.js';
 
+/** Answers a request the router refused (a path it cannot decode, or too long) with the page for a bad entry. */
+export type BadUrlPage = (request: FastifyRequest, reply: FastifyReply, status: number, reason: string) => FastifyReply;
+
 /** The human setup pages: `/`, `/setup`, `/setup/<domain>`, `/help/imap-pop3` and their assets. */
-export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): void {
+export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadUrlPage {
   const assets = new WebAssets(deps.config.brand.color);
   const logoOrigin = deps.config.brand.logo ? new URL(deps.config.brand.logo).origin : '';
   // No inline script or style, nothing from other origins (but the hoster's own logo).
@@ -55,14 +58,14 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): void
   app.get('/setup', async (request, reply) => {
     const ctx = context(request);
     const entered = queryParam(request, ['email', 'emailaddress']) ?? '';
-    let address: EmailAddress;
-    try {
-      address = parseAddress(entered);
-    } catch (error) {
-      if (!(error instanceof AddressError)) throw error;
-      request.log.info({ reason: error.message }, 'setup page: not an address');
-      return send(reply, 400, badRequestPage(ctx, { reason: error.message, entered }), 'private');
+    // Same reading as the clients' endpoints: two addresses or broken percent-encoding are refused, not guessed at.
+    const param = addressFromQuery(request, ['email', 'emailaddress']);
+    if (!param.ok || !param.address) {
+      const reason = param.ok ? 'the e-mail address is empty' : param.reason;
+      request.log.info({ reason }, 'setup page: not an address');
+      return send(reply, 400, badRequestPage(ctx, { reason, entered }), 'private');
     }
+    const address = param.address;
     const resolution = await lookUp(request, address.domain, address);
     if (!resolution) return send(reply, 503, unavailablePage(ctx, { domainUnicode: address.domainUnicode, entered }), 'private');
     if (!resolution.config) {
@@ -108,6 +111,10 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): void
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
     return reply.type(asset.type).send(asset.body);
   });
+
+  const badUrlPage: BadUrlPage = (request, reply, status, reason) =>
+    send(reply, status, badRequestPage(context(request), { reason, entered: '', domainForm: true }), 'private');
+  return badUrlPage;
 
   /** The resolver's answer, or undefined when the lookup itself broke (logged; the page says "try again"). */
   async function lookUp(request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution | undefined> {
