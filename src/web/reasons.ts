@@ -17,6 +17,11 @@ const REASONS: ReadonlyArray<[RegExp, MessageKey]> = [
   [/^the domain is longer than/, 'reason.domainTooLong'],
   [/^the domain needs at least one dot/, 'reason.domainNoDot'],
   [/^IP addresses are not mail domains/, 'reason.ip'],
+  // How the address arrived in the URL (src/http/address.ts, src/http/server.ts), not the address itself.
+  [/^the e-mail address in the URL is not correctly percent-encoded/, 'reason.urlEncoding'],
+  [/^the URL names more than one e-mail address/, 'reason.twoAddresses'],
+  [/^the address \(URL\) is not correctly percent-encoded/, 'reason.urlEncoding'],
+  [/^the address \(URL\) is too long/, 'reason.urlTooLong'],
 ];
 
 /** The catalogue key for an address error, or undefined for a reason the pages do not know yet (shown as is). */

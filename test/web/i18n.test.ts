@@ -94,3 +94,14 @@ t.test('every reason an address or domain is refused has a translation', async (
   t.ok(seen.size >= 12, `distinct reasons covered: ${seen.size}`);
   t.equal(reasonKey('some reason nobody wrote a translation for'), undefined);
 });
+
+t.test('how a link carried the address is explained in the page language too', async (t) => {
+  for (const reason of [
+    'the e-mail address in the URL is not correctly percent-encoded',
+    'the URL names more than one e-mail address',
+    'the address (URL) is not correctly percent-encoded',
+    'the address (URL) is too long',
+  ]) {
+    t.ok(reasonKey(reason), reason);
+  }
+});

@@ -212,6 +212,9 @@ export const de: Record<MessageKey, string> = {
   'reason.domainTooLong': 'Die Domain ist länger als 253 Zeichen',
   'reason.domainNoDot': 'Die Domain braucht mindestens einen Punkt, etwa example.org',
   'reason.ip': 'Eine IP-Adresse ist keine E-Mail-Domain',
+  'reason.urlEncoding': 'Der Link ist beschädigt (fehlerhafte Prozent-Kodierung); bitte tippen Sie die Adresse in das Feld ein',
+  'reason.twoAddresses': 'Der Link enthält mehr als eine E-Mail-Adresse; bitte geben Sie nur Ihre eigene ein',
+  'reason.urlTooLong': 'Der Link ist zu lang; bitte tippen Sie die Adresse in das Feld ein',
 
   'unavailable.title': 'Die Einstellungen sind gerade nicht verfügbar',
   'unavailable.lead': 'Die Suche nach den Einstellungen für {domain} ist fehlgeschlagen. Bitte versuchen Sie es in einer Minute noch einmal.',

@@ -211,6 +211,9 @@ export const en = {
   'reason.domainTooLong': 'the domain is longer than 253 characters',
   'reason.domainNoDot': 'the domain needs at least one dot, like example.org',
   'reason.ip': 'an IP address is not a mail domain',
+  'reason.urlEncoding': 'the link is damaged (its percent-encoding is broken); type the address into the field instead',
+  'reason.twoAddresses': 'the link names more than one e-mail address; enter just yours',
+  'reason.urlTooLong': 'the link is too long; type the address into the field instead',
 
   'unavailable.title': 'Settings are not available right now',
   'unavailable.lead': 'Looking up the settings for {domain} failed. Please try again in a minute.',
