@@ -11,6 +11,7 @@ import type { MailConfig, ServerSettings } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
 import { DatabaseResolver, StaticProviderStore, type LookupStep, type Resolution } from '../settings/resolver.js';
+import { formatTable } from './format.js';
 
 const USAGE = `Usage: mailconfig lookup <address|domain> [--json] [--explain]
 
@@ -93,7 +94,7 @@ export async function runLookup(args: string[], io: LookupIo = PROCESS_IO): Prom
     io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   } else {
     io.stdout.write(found ? describeSettings(found, target.address) : `No mail settings found for ${target.domain}.\n`);
-    if (values.explain) io.stdout.write(`\nSteps:\n${table(['step', 'outcome', 'ms', 'detail'], steps.map((s) => [s.step, s.outcome, String(s.ms), printable(s.detail)])).join('\n')}\n`);
+    if (values.explain) io.stdout.write(`\nSteps:\n${formatTable(['step', 'outcome', 'ms', 'detail'], steps.map((s) => [s.step, s.outcome, String(s.ms), printable(s.detail)])).join('\n')}\n`);
   }
   return found ? 0 : 1;
 }
@@ -140,7 +141,7 @@ function describeSettings(config: MailConfig, address: EmailAddress | undefined)
   const who = address ? address.address : config.domains[0] ?? config.id;
   const lines = [`Settings for ${who}: ${personal.displayName ?? personal.id} (${personal.source.detail}, confidence ${personal.source.confidence})`, ''];
   const servers = rankServers(personal.servers);
-  lines.push(...table(['protocol', 'host', 'port', 'security', 'username', 'authentication', 'source'], servers.map(row)).map((l) => `  ${l}`));
+  lines.push(...formatTable(['protocol', 'host', 'port', 'security', 'username', 'authentication', 'source'], servers.map(row)).map((l) => `  ${l}`));
   const warnings = servers.flatMap((s) => (s.warnings ?? []).map((w) => `${s.protocol.toUpperCase()} ${s.host}:${s.port}: ${w}`));
   if (warnings.length > 0) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
   return `${lines.join('\n')}\n`;
@@ -149,13 +150,6 @@ function describeSettings(config: MailConfig, address: EmailAddress | undefined)
 function row(server: ServerSettings): string[] {
   const security = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'none (insecure)' }[server.security];
   return [server.protocol.toUpperCase(), server.host, String(server.port), security, server.username, server.auth.join(', '), `${server.source.kind} (${server.source.confidence})`];
-}
-
-/** Columns padded to their widest cell, two spaces apart. */
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
 }
 
 /** Text from the network never reaches the terminal with control characters (escape sequences). */
