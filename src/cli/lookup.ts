@@ -6,7 +6,7 @@ import { DiscoveryResolver } from '../discovery/resolver.js';
 import { discoveryOptions } from '../discovery/setup.js';
 import { settingsDocument } from '../formats/settings-json.js';
 import { openProviderDatabase } from '../providers/database.js';
-import { AddressError, parseAddress, parseDomain, type EmailAddress } from '../settings/address.js';
+import { AddressError, parseAddressOrDomain, type EmailAddress } from '../settings/address.js';
 import type { MailConfig, ServerSettings } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
@@ -54,13 +54,7 @@ export async function runLookup(args: string[], io: LookupIo = PROCESS_IO): Prom
   }
   let target: { domain: string; address?: EmailAddress };
   try {
-    const input = positionals[0]!;
-    if (input.includes('@')) {
-      const address = parseAddress(input);
-      target = { domain: address.domain, address };
-    } else {
-      target = { domain: parseDomain(input) };
-    }
+    target = parseAddressOrDomain(positionals[0]!);
   } catch (error) {
     if (!(error instanceof AddressError)) throw error;
     io.stderr.write(`mailconfig lookup: "${positionals[0]}": ${error.message}\n`);

@@ -8,7 +8,7 @@ import { diffProviders, formatChange } from '../providers/diff.js';
 import { securityFromWord } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
 import { LiveProviderStore, loadDatabase } from '../providers/store.js';
-import { AddressError, parseAddress, parseDomain, type EmailAddress } from '../settings/address.js';
+import { AddressError, parseAddressOrDomain, parseDomain, type EmailAddress } from '../settings/address.js';
 import type { MailConfig, Protocol, Provenance, Security, ServerSettings } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
@@ -179,11 +179,7 @@ export async function showCommand(args: string[]): Promise<number> {
 
 function parseTarget(target: string): { domain: string; address?: EmailAddress } {
   try {
-    if (target.includes('@')) {
-      const address = parseAddress(target);
-      return { domain: address.domain, address };
-    }
-    return { domain: parseDomain(target) };
+    return parseAddressOrDomain(target);
   } catch (error) {
     if (error instanceof AddressError) throw new UsageError(`"${target}": ${error.message}`);
     throw error;

@@ -40,6 +40,13 @@ export function parseAddress(input: string): EmailAddress {
   return { localPart, domain, domainUnicode: unicodeDomain(domain), address: `${localPart}@${domain}` };
 }
 
+/** An address when the input has an @, else a bare domain (the CLI commands accept either); throws AddressError. */
+export function parseAddressOrDomain(input: string): { domain: string; address?: EmailAddress } {
+  if (!input.includes('@')) return { domain: parseDomain(input) };
+  const address = parseAddress(input);
+  return { domain: address.domain, address };
+}
+
 /** Normalizes a domain name to lower-case ASCII (punycode); throws AddressError when it is not a mail domain. */
 export function parseDomain(input: string): string {
   const trimmed = input.trim().replace(/\.$/, '');
