@@ -4,7 +4,7 @@ import { BUNDLED_PROVIDERS } from '../config.js';
 import { renderClientConfig } from '../formats/thunderbird.js';
 import { isProviderKey } from '../providers/checks.js';
 import type { ProviderEntry, ProviderIndex } from '../providers/database.js';
-import { diffProviders, formatChange } from '../providers/diff.js';
+import { diffProviders, formatChange, SECURITY_WORD } from '../providers/diff.js';
 import { securityFromWord } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
 import { LiveProviderStore, loadDatabase } from '../providers/store.js';
@@ -152,8 +152,6 @@ const SHOW_USAGE = `Usage: mailconfig providers show <domain|address|mx-host> [-
   an address domain is tried as an MX host (itself, without its first label, its registrable domain), as the
   service does with an MX record; show itself never looks up DNS.
 `;
-
-const SECURITY_WORD: Record<Security, string> = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'plain' };
 
 export async function showCommand(args: string[]): Promise<number> {
   return withUsage('show', SHOW_USAGE, async () => {

@@ -15,7 +15,8 @@ export interface DomainChange {
   details: string[];
 }
 
-const SECURITY_WORD: Record<Security, string> = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'plain' };
+/** Security as admins read it (CLI tables, diffs, the admin log). */
+export const SECURITY_WORD: Record<Security, string> = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'plain' };
 const PROTOCOLS: Protocol[] = ['imap', 'pop3', 'smtp'];
 
 /** One server as a client would set it up, on one line. */
