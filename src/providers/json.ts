@@ -1,4 +1,5 @@
 import type { AuthMethod, Documentation, EnableInstructions, LocalizedText, MailConfig, Pop3Options, Protocol, Provenance, Security, ServerSettings, SmtpOptions } from '../settings/model.js';
+import { withoutUndefined } from './parse.js';
 
 /** A structural problem in a JSON provider, by JSON path (line numbers only exist once it is rendered to XML). */
 export interface JsonProblem {
@@ -118,7 +119,7 @@ class Reader {
   }
 
   private pop3(obj: Json, at: string): Pop3Options {
-    return clean({
+    return withoutUndefined({
       leaveMessagesOnServer: this.boolean(obj, 'leaveMessagesOnServer', at),
       downloadOnBiff: this.boolean(obj, 'downloadOnBiff', at),
       daysToLeaveMessagesOnServer: this.count(obj, 'daysToLeaveMessagesOnServer', at),
@@ -127,7 +128,7 @@ class Reader {
   }
 
   private smtp(obj: Json, at: string): SmtpOptions {
-    return clean({
+    return withoutUndefined({
       addThisServer: this.boolean(obj, 'addThisServer', at),
       useGlobalPreferredServer: this.boolean(obj, 'useGlobalPreferredServer', at),
       restriction: this.string(obj, 'restriction', at),
@@ -165,8 +166,4 @@ class Reader {
     const get = (name: string) => this.string(value, name, at, true) ?? '';
     return { issuer: get('issuer'), scope: get('scope'), authURL: get('authURL'), tokenURL: get('tokenURL') };
   }
-}
-
-function clean<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

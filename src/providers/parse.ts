@@ -341,6 +341,7 @@ function isWebUrl(value: string): boolean {
   }
 }
 
-function withoutUndefined<T extends object>(value: T): T {
+/** The object without its undefined fields (optional option blocks stay minimal in the model and its JSON). */
+export function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
