@@ -4,7 +4,7 @@
 import type { AuthMethod, Confidence, MailConfig, Protocol, Provenance, ServerSettings, SourceKind } from '../settings/model.js';
 import { rankServers, SOURCE_RANK } from '../settings/preference.js';
 import type { MxFinding } from './mx.js';
-import { deriveAuth } from './probe.js';
+import { deprecatedTls, deriveAuth } from './probe.js';
 import type { ProbeAttempt } from './probing.js';
 import type { SrvFinding, SrvTarget } from './srv.js';
 import type { ProbeResult } from './types.js';
@@ -18,7 +18,6 @@ export interface Findings {
   attempts: ProbeAttempt[];
 }
 
-const OLD_TLS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
 const PROTOCOLS: readonly Protocol[] = ['imap', 'pop3', 'smtp'];
 
 export function mergeFindings(domain: string, findings: Findings): MailConfig | undefined {
@@ -170,7 +169,8 @@ function fromProbe(domain: string, attempt: ProbeAttempt, result: ProbeResult, s
   const auth = usableAuth(candidate.protocol, result);
   if (!auth) return undefined;
   const warnings: string[] = [];
-  if (result.tlsVersion && OLD_TLS.has(result.tlsVersion)) warnings.push(`${result.tlsVersion} is deprecated for mail; TLS 1.2 or newer is required (RFC 8997)`);
+  const outdated = deprecatedTls(result.tlsVersion);
+  if (outdated) warnings.push(outdated);
   if (!isInside(candidate.host, domain)) warnings.push(outsideWarning(candidate.host, domain));
   const server: ServerSettings = {
     protocol: candidate.protocol,

@@ -273,9 +273,8 @@ class Session {
     const version = secure.getProtocol();
     if (version) this.result.tlsVersion = version;
     this.result.certificate = certificateFacts(secure, host, this.options.ca ?? []);
-    if (version && ['SSLv3', 'TLSv1', 'TLSv1.1'].includes(version)) {
-      this.result.certificate.problems.push(`${version} is deprecated for mail; TLS 1.2 or newer is required (RFC 8997)`);
-    }
+    const outdated = deprecatedTls(version);
+    if (outdated) this.result.certificate.problems.push(outdated);
   }
 
   private line(what: string): Promise<string> {
@@ -398,6 +397,13 @@ class Session {
       if (match[2] !== '-') return { code: Number(match[1]), lines, raw };
     }
   }
+}
+
+const OLD_TLS: ReadonlySet<string> = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
+
+/** Why a negotiated TLS version is not good enough for mail (RFC 8997), or undefined when it is. */
+export function deprecatedTls(version: string | null | undefined): string | undefined {
+  return version && OLD_TLS.has(version) ? `${version} is deprecated for mail; TLS 1.2 or newer is required (RFC 8997)` : undefined;
 }
 
 /** Server text made safe to show: printable, bounded. */
