@@ -107,16 +107,24 @@ function readDirectory(env: Env, name: string, fallback: string): string {
   return dir;
 }
 
-function readPublicUrl(env: Env): string | undefined {
-  const raw = env.MAILCONFIG_PUBLIC_URL?.trim();
+/** An http(s) URL from the environment (with the value as given, for messages); undefined when not set. */
+function readHttpUrl(env: Env, name: string): { raw: string; url: URL } | undefined {
+  const raw = env[name]?.trim();
   if (!raw) return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`MAILCONFIG_PUBLIC_URL=${raw} is not a URL`);
+    throw new ConfigError(`${name}=${raw} is not a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`MAILCONFIG_PUBLIC_URL=${raw} must start with https:// or http://`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name}=${raw} must start with https:// or http://`);
+  return { raw, url };
+}
+
+function readPublicUrl(env: Env): string | undefined {
+  const given = readHttpUrl(env, 'MAILCONFIG_PUBLIC_URL');
+  if (!given) return undefined;
+  const { raw, url } = given;
   if (url.search || url.hash) throw new ConfigError(`MAILCONFIG_PUBLIC_URL=${raw} must not have a query or fragment`);
   return url.href.replace(/\/+$/, '');
 }
@@ -142,14 +150,18 @@ function readSigning(env: Env): SigningFiles | undefined {
 
 /** Reads a PEM file now, so a wrong path stops the start instead of the first profile download. */
 function readPem(path: string, name: string): string {
-  let text: string;
+  const text = readTextFile(path, name);
+  if (!text.includes('-----BEGIN ')) throw new ConfigError(`${name}=${path} is not a PEM file`);
+  return text;
+}
+
+/** A file named by a variable, read now; a ConfigError naming the variable when it cannot be. */
+function readTextFile(path: string, name: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(`${name}=${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  if (!text.includes('-----BEGIN ')) throw new ConfigError(`${name}=${path} is not a PEM file`);
-  return text;
 }
 
 export interface AdminToken {
@@ -187,12 +199,7 @@ function readAdminTokens(env: Env): AdminConfig | undefined {
 /** One `name:token` per line; blank lines and lines starting with # are ignored. */
 function readTokenFile(path: string): AdminToken[] {
   const variable = 'MAILCONFIG_ADMIN_TOKEN_FILE';
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`${variable}=${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  const text = readTextFile(path, variable);
   const tokens: AdminToken[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
@@ -219,16 +226,7 @@ function readBrand(env: Env): BrandConfig {
 }
 
 function readBrandLogo(env: Env): string | undefined {
-  const raw = env.MAILCONFIG_BRAND_LOGO?.trim();
-  if (!raw) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`MAILCONFIG_BRAND_LOGO=${raw} is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`MAILCONFIG_BRAND_LOGO=${raw} must start with https:// or http://`);
-  return url.href;
+  return readHttpUrl(env, 'MAILCONFIG_BRAND_LOGO')?.url.href;
 }
 
 function readBrandColor(env: Env): string | undefined {
