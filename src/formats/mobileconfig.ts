@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { build, type PlistValue } from 'plist';
 import type { EmailAddress } from '../settings/address.js';
-import type { AuthMethod, MailConfig, ServerSettings } from '../settings/model.js';
+import { providerDisplayName, type AuthMethod, type MailConfig, type ServerSettings } from '../settings/model.js';
 import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
 import { escapeXml } from './xml.js';
@@ -90,10 +90,6 @@ function port(server: ServerSettings): number {
   return server.port;
 }
 
-function providerName(config: MailConfig): string {
-  return config.displayName || config.displayShortName || config.id;
-}
-
 /** The profile as a property-list object. Pure; `renderMobileconfig` is the fast path for serving. */
 function buildProfile(config: MailConfig, fields: ProfileFields): Record<string, PlistValue> {
   const { incoming, outgoing } = preferredServers(config);
@@ -101,7 +97,7 @@ function buildProfile(config: MailConfig, fields: ProfileFields): Record<string,
   if (!outgoing) throw new ProfileError(`no SMTP server is known for ${config.id}`);
   const host = (server: ServerSettings) => fill(server.host, fields);
   const username = (server: ServerSettings) => fill(server.username, fields);
-  const name = providerName(config);
+  const name = providerDisplayName(config);
   const incomingLabel = `${incoming.protocol === 'imap' ? 'IMAP' : 'POP3'} ${host(incoming)}:${incoming.port}`;
   const mail: Record<string, PlistValue> = {
     PayloadType: 'com.apple.mail.managed',

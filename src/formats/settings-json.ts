@@ -1,11 +1,12 @@
 import type { EmailAddress } from '../settings/address.js';
-import type {
-  Documentation,
-  EnableInstructions,
-  MailConfig,
-  OAuth2Settings,
-  Provenance,
-  ServerSettings,
+import {
+  providerDisplayName,
+  type Documentation,
+  type EnableInstructions,
+  type MailConfig,
+  type OAuth2Settings,
+  type Provenance,
+  type ServerSettings,
 } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
@@ -62,7 +63,7 @@ function server(s: ServerSettings): SettingsServer {
 function provider(config: MailConfig): SettingsProvider {
   return {
     id: config.id,
-    displayName: config.displayName || config.displayShortName || config.id,
+    displayName: providerDisplayName(config),
     ...(config.displayShortName ? { displayShortName: config.displayShortName } : {}),
     documentation: config.documentation,
     enable: config.enable,

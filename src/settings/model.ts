@@ -104,3 +104,8 @@ export interface MailConfig {
 export function isIncoming(server: ServerSettings): boolean {
   return server.protocol !== 'smtp';
 }
+
+/** What to call a provider when one name is needed: its display name, else its short name, else its id. */
+export function providerDisplayName(config: MailConfig): string {
+  return config.displayName || config.displayShortName || config.id;
+}
