@@ -4,8 +4,6 @@
 export type Protocol = 'imap' | 'pop3' | 'smtp';
 export type Security = 'tls' | 'starttls' | 'none';
 
-export const INCOMING_PROTOCOLS: readonly Protocol[] = ['imap', 'pop3'];
-
 export const AUTH_METHODS = [
   'password-cleartext',
   'password-encrypted',
@@ -99,10 +97,6 @@ export interface MailConfig {
   webmailUrl?: string;
   /** Where this configuration as a whole came from. */
   source: Provenance;
-}
-
-export function isIncoming(server: ServerSettings): boolean {
-  return server.protocol !== 'smtp';
 }
 
 /** What to call a provider when one name is needed: its display name, else its short name, else its id. */

@@ -1,8 +1,6 @@
 import type { EmailAddress } from './address.js';
 import type { MailConfig, ServerSettings } from './model.js';
 
-export const PLACEHOLDERS = ['%EMAILADDRESS%', '%EMAILLOCALPART%', '%EMAILDOMAIN%', '%REALNAME%'] as const;
-
 /** A text split at its markers once, so filling it per request is a join, not a scan. */
 export interface CompiledTemplate<K extends string = AddressField> {
   /** Literal pieces; one more than `slots`. */
