@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ProviderStore } from '../settings/resolver.js';
 import { KeyedMutex, removeFileDurable, removeStaleTempFiles, writeFileAtomic } from './atomic.js';
 import { conflictProblems, fileOfKey, isProviderKey, shadowProblems } from './checks.js';
-import { etagOf, loadProviderDirectory, loadProviderText, ProviderIndex, type ProviderEntry } from './database.js';
+import { etagOf, loadProviderDirectory, loadProviderText, providerKey, ProviderIndex, type ProviderEntry } from './database.js';
 import type { Problem } from './parse.js';
 
 /** The part of a pino/fastify logger the store uses. */
@@ -127,7 +127,7 @@ export class LiveProviderStore implements ProviderAdminStore {
     return [...files].sort().map((file) => {
       const entry = this.entries.get(file);
       const listing: ProviderListing = {
-        key: entry?.key ?? file.replace(/\.xml$/i, ''),
+        key: entry?.key ?? providerKey(file),
         file,
         domains: entry?.config.domains ?? [],
         mxDomains: entry?.config.mxDomains ?? [],
