@@ -13,9 +13,22 @@ export type AddressField = 'address' | 'localPart' | 'domain';
 
 const ADDRESS_MARKERS: Record<string, AddressField> = { '%EMAILADDRESS%': 'address', '%EMAILLOCALPART%': 'localPart', '%EMAILDOMAIN%': 'domain' };
 
+// One pattern per marker table, built on first use: personalize() compiles usernames and hosts on every request.
+const patterns = new WeakMap<object, RegExp>();
+
+function markerPattern(markers: Record<string, string>): RegExp {
+  let pattern = patterns.get(markers);
+  if (!pattern) {
+    pattern = new RegExp(Object.keys(markers).map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+    patterns.set(markers, pattern);
+  }
+  return pattern;
+}
+
 /** Splits `template` at every occurrence of the markers (e.g. `%EMAILADDRESS%` -> 'address'). */
 export function compileTemplate<K extends string = AddressField>(template: string, markers: Record<string, K> = ADDRESS_MARKERS as Record<string, K>): CompiledTemplate<K> {
-  const pattern = new RegExp(Object.keys(markers).map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  // matchAll iterates over a copy of the pattern, so the shared one keeps no state between calls.
+  const pattern = markerPattern(markers);
   const parts: string[] = [];
   const slots: K[] = [];
   let last = 0;
