@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MOBILECONFIG_CONTENT_TYPE, ProfileError, profileFilename, renderMobileconfig } from '../formats/mobileconfig.js';
 import { profileSigner } from '../formats/profile-signing.js';
 import { addressFromQuery } from './address.js';
+import { sendPlainBadRequest, sendPlainText } from './plain.js';
 import type { ServiceDeps } from './server.js';
 
 const ADDRESS_PARAMS = ['emailaddress', 'email'];
@@ -18,12 +19,12 @@ export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): vo
     const address = param.address;
     if (!address) return badRequest(request, reply, 'add ?emailaddress=you@example.org to the URL');
     const { config } = await deps.resolver.resolve(address.domain, address);
-    if (!config) return notFound(reply, `No mail settings known for ${address.domain}`);
+    if (!config) return sendPlainText(reply, 404, `No mail settings known for ${address.domain}`);
     let xml: string;
     try {
       xml = renderMobileconfig(config, address);
     } catch (error) {
-      if (error instanceof ProfileError) return notFound(reply, `No profile possible for ${address.domain}: ${error.message}`);
+      if (error instanceof ProfileError) return sendPlainText(reply, 404, `No profile possible for ${address.domain}: ${error.message}`);
       throw error;
     }
     return reply
@@ -39,10 +40,5 @@ export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): vo
 }
 
 function badRequest(request: FastifyRequest, reply: FastifyReply, reason: string) {
-  request.log.info({ reason }, 'bad profile request');
-  return reply.code(400).type('text/plain; charset=utf-8').send(`Bad request: ${reason}\n`);
-}
-
-function notFound(reply: FastifyReply, message: string) {
-  return reply.code(404).type('text/plain; charset=utf-8').send(`${message}\n`);
+  return sendPlainBadRequest(request, reply, reason, 'bad profile request');
 }

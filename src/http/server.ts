@@ -11,6 +11,7 @@ import { registerAutodiscoverRoutes } from './autodiscover.js';
 import { registerMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerAdminRoutes } from './admin.js';
+import { sendPlainText } from './plain.js';
 
 /** What the routes need; built once by `startService` (or by a test with its own parts). */
 export interface ServiceDeps {
@@ -74,6 +75,6 @@ function badUrl(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
       request.log.error({ err: pageError }, 'bad URL page failed');
     }
   }
-  if (path.startsWith('/v1.1/') || path.startsWith('/assets/')) return reply.code(status).type('text/plain; charset=utf-8').send(`Bad request: ${reason}\n`);
+  if (path.startsWith('/v1.1/') || path.startsWith('/assets/')) return sendPlainText(reply, status, `Bad request: ${reason}`);
   return reply.code(status).type('application/json; charset=utf-8').send({ error: 'bad request', message: reason });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { THUNDERBIRD_CONTENT_TYPE, renderClientConfig } from '../formats/thunderbird.js';
 import { AddressError, parseDomain } from '../settings/address.js';
 import { addressFromQuery } from './address.js';
+import { sendPlainBadRequest, sendPlainText } from './plain.js';
 import type { ServiceDeps } from './server.js';
 
 const ADDRESS_PARAMS = ['emailaddress', 'email'];
@@ -44,10 +45,9 @@ function domainFromHost(hostname: string): string | undefined {
 }
 
 function badRequest(request: FastifyRequest, reply: FastifyReply, reason: string) {
-  request.log.info({ reason }, 'bad autoconfig request');
-  return reply.code(400).type('text/plain; charset=utf-8').send(`Bad request: ${reason}\n`);
+  return sendPlainBadRequest(request, reply, reason, 'bad autoconfig request');
 }
 
 function notFound(reply: FastifyReply, domain: string) {
-  return reply.code(404).type('text/plain; charset=utf-8').send(`No mail settings known for ${domain}\n`);
+  return sendPlainText(reply, 404, `No mail settings known for ${domain}`);
 }

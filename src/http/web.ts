@@ -10,6 +10,7 @@ import { homePage } from '../web/pages/home.js';
 import type { PageContext } from '../web/pages/layout.js';
 import { setupPage } from '../web/pages/setup.js';
 import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
+import { sendPlainText } from './plain.js';
 import type { ServiceDeps } from './server.js';
 
 /** Answers a request the router refused (a path it cannot decode, or too long) with the page for a bad entry. */
@@ -100,7 +101,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
 
   app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
     const asset = assets.get(request.params.file);
-    if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('no such asset\n');
+    if (!asset) return sendPlainText(reply, 404, 'no such asset');
     const versioned = queryParam(request, ['v']) === asset.hash;
     const etag = `"${asset.hash}"`;
     void reply
