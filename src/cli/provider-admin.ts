@@ -7,7 +7,8 @@ import type { ProviderEntry, ProviderIndex } from '../providers/database.js';
 import { diffProviders, formatChange, SECURITY_WORD } from '../providers/diff.js';
 import { securityFromWord } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
-import { LiveProviderStore, loadDatabase } from '../providers/store.js';
+import { openProviderDatabase } from '../providers/database.js';
+import { LiveProviderStore } from '../providers/store.js';
 import { AddressError, parseAddressOrDomain, parseDomain, type EmailAddress } from '../settings/address.js';
 import type { MailConfig, Protocol, Provenance, Security, ServerSettings } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
@@ -164,7 +165,7 @@ export async function showCommand(args: string[]): Promise<number> {
     if (!target || positionals.length > 1) throw new UsageError('name one domain, address or MX host');
     const { domain, address } = parseTarget(target);
     const dir = values.dir ?? BUNDLED_PROVIDERS;
-    const { index } = await loadDatabase(dir);
+    const { index } = await openProviderDatabase(dir);
     const match = findProvider(index, domain);
     if (!match) {
       print(`mailconfig providers show: no provider in ${displayPath(dir, '')} answers for ${domain} (not an address domain; as an MX host it matches no MX domain either)`, process.stderr);
@@ -242,10 +243,10 @@ export async function diffCommand(args: string[]): Promise<number> {
     }
     const [a, b] = positionals;
     if (!a || !b || positionals.length > 2) throw new UsageError('name two provider directories: the current one and the changed one');
-    let before: Awaited<ReturnType<typeof loadDatabase>>;
-    let after: Awaited<ReturnType<typeof loadDatabase>>;
+    let before: Awaited<ReturnType<typeof openProviderDatabase>>;
+    let after: Awaited<ReturnType<typeof openProviderDatabase>>;
     try {
-      [before, after] = await Promise.all([loadDatabase(a), loadDatabase(b)]);
+      [before, after] = await Promise.all([openProviderDatabase(a), openProviderDatabase(b)]);
     } catch (error) {
       print(`mailconfig providers diff: ${(error as Error).message}`, process.stderr);
       return 2;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { BUNDLED_PROVIDERS } from '../config.js';
 import { importProviders } from '../providers/import.js';
-import { loadDatabase } from '../providers/store.js';
+import { openProviderDatabase } from '../providers/database.js';
 import { formatProblem } from './format.js';
 import { addCommand, diffCommand, showCommand } from './provider-admin.js';
 
@@ -62,7 +62,7 @@ async function validateCommand(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const dir = positionals[0] ?? BUNDLED_PROVIDERS;
   // The server's own loading: per-file problems, domains claimed twice, MX domains shadowing another provider.
-  const { index, problems } = await loadDatabase(dir);
+  const { index, problems } = await openProviderDatabase(dir);
   const sorted = [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   for (const problem of sorted) process.stdout.write(`${formatProblem(dir, problem)}\n`);
   const errors = problems.filter((p) => p.severity === 'error').length;

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { MailConfig } from '../settings/model.js';
+import { shadowProblems } from './checks.js';
 import { parseProvider, type Problem } from './parse.js';
 
 /** One provider file as loaded. */
@@ -99,9 +100,16 @@ export class ProviderIndex {
   }
 }
 
-/** Loads a directory into an index; every problem (per file and across files) is returned for logging. */
+/**
+ * Loads a directory into an index, exactly as the server serves it: every problem (per file and across files) is
+ * returned for logging, and a file that claims a domain already taken or whose MX domain shadows another provider is
+ * left out.
+ */
 export async function openProviderDatabase(dir: string): Promise<{ index: ProviderIndex; problems: Problem[] }> {
   const files = await loadProviderDirectory(dir);
-  const index = new ProviderIndex(files.flatMap((f) => (f.entry ? [f.entry] : [])));
-  return { index, problems: [...files.flatMap((f) => f.problems), ...index.problems] };
+  const loaded = new ProviderIndex(files.flatMap((f) => (f.entry ? [f.entry] : [])));
+  const shadows = shadowProblems(loaded);
+  const shadowing = new Set(shadows.map((p) => p.file));
+  const index = shadowing.size > 0 ? new ProviderIndex(loaded.entries().filter((e) => !shadowing.has(e.file))) : loaded;
+  return { index, problems: [...files.flatMap((f) => f.problems), ...loaded.problems, ...shadows] };
 }

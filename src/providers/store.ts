@@ -3,8 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProviderStore } from '../settings/resolver.js';
 import { KeyedMutex, removeFileDurable, removeStaleTempFiles, writeFileAtomic } from './atomic.js';
-import { conflictProblems, fileOfKey, isProviderKey, shadowProblems } from './checks.js';
-import { etagOf, loadProviderDirectory, loadProviderText, providerKey, ProviderIndex, type ProviderEntry } from './database.js';
+import { conflictProblems, fileOfKey, isProviderKey } from './checks.js';
+import { etagOf, loadProviderText, openProviderDatabase, providerKey, ProviderIndex, type ProviderEntry } from './database.js';
 import type { Problem } from './parse.js';
 
 /** The part of a pino/fastify logger the store uses. */
@@ -114,7 +114,7 @@ export class LiveProviderStore implements ProviderAdminStore {
   static async open(dir: string): Promise<LiveProviderStore> {
     // Best effort: a read-only directory has no stale temp files worth failing the start for.
     await removeStaleTempFiles(dir).catch(() => []);
-    const { index, problems } = await loadDatabase(dir);
+    const { index, problems } = await openProviderDatabase(dir);
     return new LiveProviderStore(dir, index, problems);
   }
 
@@ -306,19 +306,6 @@ export class LiveProviderStore implements ProviderAdminStore {
   }
 }
 
-/**
- * Loads a directory as the server serves it, with every problem: per file, a domain claimed twice (the later file in
- * name order is left out) and an MX domain shadowing another provider (the shadowing file is left out, as a write of
- * it would be refused). Used by the server, `validate`, `show` and `diff` alike.
- */
-export async function loadDatabase(dir: string): Promise<{ index: ProviderIndex; problems: Problem[] }> {
-  const files = await loadProviderDirectory(dir);
-  const loaded = new ProviderIndex(files.flatMap((f) => (f.entry ? [f.entry] : [])));
-  const shadows = shadowProblems(loaded);
-  const shadowing = new Set(shadows.map((p) => p.file));
-  const index = shadowing.size > 0 ? new ProviderIndex(loaded.entries().filter((e) => !shadowing.has(e.file))) : loaded;
-  return { index, problems: [...files.flatMap((f) => f.problems), ...loaded.problems, ...shadows] };
-}
 
 function checkedKey(key: string): string {
   if (!isProviderKey(key)) throw new RangeError(`"${key}" is not a provider id (lower-case letters, digits, ".", "_", "-")`);

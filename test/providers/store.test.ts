@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { isTempFile, KeyedMutex } from '../../src/providers/atomic.js';
 import { etagOf, loadProviderText, type ProviderEntry } from '../../src/providers/database.js';
 import { diffProviders, formatChange } from '../../src/providers/diff.js';
-import { LiveProviderStore, loadDatabase } from '../../src/providers/store.js';
+import { openProviderDatabase } from '../../src/providers/database.js';
+import { LiveProviderStore } from '../../src/providers/store.js';
 import { copyProviders } from '../helpers/providers.js';
 import { loopProvider } from './write-loop.js';
 
@@ -74,7 +75,7 @@ t.test('loading: an MX domain shadowing another provider is reported and left ou
   const dir = await copyProviders(t, ['posteo.de.xml']);
   await writeFile(join(dir, 'shadow.example.xml'), mxProvider('shadow.example', 'shadow.example', 'posteo.de'));
   await writeFile(join(dir, 'hoster.example.xml'), mxProvider('hoster.example', 'hoster.example', 'mx.hoster.example'));
-  const { index, problems } = await loadDatabase(dir);
+  const { index, problems } = await openProviderDatabase(dir);
   t.match(problems, [{ file: 'shadow.example.xml', line: 5, severity: 'error', message: 'MX domain posteo.de shadows posteo.de.xml, which has it as an address domain' }]);
   t.notOk(index.get('shadow.example'));
   t.equal(index.byMxDomain('mx.hoster.example')?.file, 'hoster.example.xml');
