@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util';
-import { getDomain } from 'tldts';
+import { mxDomains } from '../discovery/mx.js';
 import { BUNDLED_PROVIDERS } from '../config.js';
 import { renderClientConfig } from '../formats/thunderbird.js';
 import { isProviderKey } from '../providers/checks.js';
-import type { ProviderEntry, ProviderIndex } from '../providers/database.js';
 import { diffProviders, formatChange, SECURITY_WORD } from '../providers/diff.js';
 import { securityFromWord } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
-import { openProviderDatabase } from '../providers/database.js';
+import { openProviderDatabase, type ProviderEntry, type ProviderIndex } from '../providers/database.js';
 import { LiveProviderStore } from '../providers/store.js';
 import { AddressError, parseAddressOrDomain, parseDomain, type EmailAddress } from '../settings/address.js';
 import type { MailConfig, Protocol, Provenance, Security, ServerSettings } from '../settings/model.js';
@@ -196,10 +195,8 @@ interface Match {
 function findProvider(index: ProviderIndex, domain: string): Match | undefined {
   const direct = index.byDomain(domain);
   if (direct) return { entry: direct, matched: domain, how: 'address domain' };
-  const labels = domain.split('.');
-  const candidates = [domain, labels.length > 2 ? labels.slice(1).join('.') : '', getDomain(domain) ?? ''];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
+  // The name itself (an MX domain), then the MX host's domains exactly as discovery derives them.
+  for (const candidate of [domain, ...mxDomains(domain)]) {
     const entry = index.byMxDomain(candidate);
     if (entry) return { entry, matched: candidate, how: entry.config.mxDomains.includes(candidate) ? 'MX domain' : 'address domain' };
   }
