@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderClientConfig } from '../formats/thunderbird.js';
-import { repairPlaceholders } from '../settings/placeholders.js';
+import { BROKEN_PLACEHOLDER, repairPlaceholders } from '../settings/placeholders.js';
 import { parseProvider, type Problem } from './parse.js';
 
 export const MPL_HEADER =
@@ -11,7 +11,7 @@ export const MPL_HEADER =
 
 /** Known quirks of public ISPDB files, repaired on import; each repair is reported as a note. */
 const REPAIRS: { pattern: RegExp; fix: (text: string) => string; note: string }[] = [
-  { pattern: /%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN|REALNAME)(?!%)/, fix: repairPlaceholders, note: 'repaired a placeholder without its closing %' },
+  { pattern: BROKEN_PLACEHOLDER, fix: repairPlaceholders, note: 'repaired a placeholder without its closing %' },
   {
     pattern: /<instruction url=/,
     fix: (t) => t.replace(/<instruction (url="[^"]*")\s*>([\s\S]*?)<\/instruction>/g, '<documentation $1>$2</documentation>'),

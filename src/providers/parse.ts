@@ -1,6 +1,6 @@
 import { AddressError, parseDomain } from '../settings/address.js';
 import { AUTH_METHODS, type AuthMethod, type Documentation, type EnableInstructions, type LocalizedText, type MailConfig, type OAuth2Settings, type Pop3Options, type Protocol, type Provenance, type Security, type ServerSettings, type SmtpOptions } from '../settings/model.js';
-import { brokenPlaceholders } from '../settings/placeholders.js';
+import { brokenPlaceholders, lowerCaseHost } from '../settings/placeholders.js';
 import { childrenNamed, firstChild, parseXml, XmlError, type XmlElement } from '../formats/xml.js';
 
 export type Severity = 'error' | 'warning';
@@ -320,11 +320,6 @@ function checkServerSet(provider: XmlElement, servers: ServerSettings[], report:
       report(provider.line, 'warning', `${protocol.toUpperCase()} is offered only without encryption (plaintext)`);
     }
   }
-}
-
-/** Host names compare case-insensitively, but placeholders (`mail.%EMAILDOMAIN%`) must keep their case. */
-function lowerCaseHost(host: string): string {
-  return host.toLowerCase().replace(/%(emailaddress|emaillocalpart|emaildomain|realname)%/g, (p) => p.toUpperCase());
 }
 
 function optionalText(el: XmlElement, name: string): string | undefined {

@@ -55,15 +55,26 @@ export function fillTemplate(template: string, address: EmailAddress | undefined
   return address ? fillCompiled(compileTemplate(template), address, encode) : template;
 }
 
+/** The placeholders clientConfig defines; every pattern below is built from this one list. */
+const NAMES = 'EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN|REALNAME';
+const WELL_FORMED = new RegExp(`%(${NAMES})%`, 'g');
+const WELL_FORMED_ANY_CASE = new RegExp(`%(${NAMES})%`, 'gi');
+/** A known placeholder without its closing `%`, as found in public data. */
+export const BROKEN_PLACEHOLDER = new RegExp(`%(${NAMES})(?!%)`);
+
 /** Placeholder-like tokens that are not one of the known placeholders (e.g. `%EMAILADDRESS` without the closing %). */
 export function brokenPlaceholders(template: string): string[] {
-  const wellFormed = template.replace(/%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN|REALNAME)%/g, '');
-  return wellFormed.match(/%[A-Za-z]*%?/g) ?? [];
+  return template.replace(WELL_FORMED, '').match(/%[A-Za-z]*%?/g) ?? [];
 }
 
 /** Repairs the broken placeholders seen in public data (`%EMAILADDRESS` -> `%EMAILADDRESS%`). */
 export function repairPlaceholders(template: string): string {
-  return template.replace(/%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN|REALNAME)(?!%)/g, '%$1%');
+  return template.replace(new RegExp(BROKEN_PLACEHOLDER.source, 'g'), '%$1%');
+}
+
+/** Host names compare case-insensitively, but placeholders (`mail.%EMAILDOMAIN%`) must keep their case. */
+export function lowerCaseHost(host: string): string {
+  return host.toLowerCase().replace(WELL_FORMED_ANY_CASE, (p) => p.toUpperCase());
 }
 
 /** The config with usernames filled in for one address (hostnames may carry %EMAILDOMAIN% too). */
