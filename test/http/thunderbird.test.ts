@@ -59,3 +59,12 @@ t.test('an address that looks like a placeholder is filled in once, not twice', 
   t.equal(res.status, 200);
   t.match(await res.text(), /<username>%EMAILDOMAIN%@posteo\.de<\/username>/);
 });
+
+t.test('a host name made of a placeholder is filled in for the address', async (t) => {
+  const res = await fetch(`${server.url}/mail/config-v1.1.xml?emailaddress=alice%40mail.ee`);
+  t.equal(res.status, 200);
+  const provider = firstChild(parseXml(await res.text()), 'emailProvider')!;
+  const hosts = childrenNamed(provider, 'incomingServer').map((el) => firstChild(el, 'hostname')?.text);
+  t.ok(hosts.length > 0);
+  for (const host of hosts) t.equal(host, 'mail.ee');
+});

@@ -19,11 +19,16 @@ interface ServerFacts {
   auth: string[];
 }
 
+/** Host names compare in any case, but a placeholder in one (`mail.%EMAILDOMAIN%`) only works in its own case. */
+function hostFacts(host: string): string {
+  return host.split(/(%[A-Za-z]+%)/).map((part, i) => (i % 2 === 1 ? part : part.toLowerCase())).join('');
+}
+
 /** The facts a client reads from one emailProvider, normalized only where the importer documents a repair. */
 function facts(provider: XmlElement) {
   const server = (el: XmlElement): ServerFacts => ({
     type: el.attrs.type ?? '',
-    hostname: (firstChild(el, 'hostname')?.text ?? '').toLowerCase(),
+    hostname: hostFacts(firstChild(el, 'hostname')?.text ?? ''),
     port: firstChild(el, 'port')?.text ?? '',
     socketType: firstChild(el, 'socketType')?.text ?? '',
     // Repaired on import: `%EMAILADDRESS` without its closing %.
