@@ -12,11 +12,11 @@ export function isTempFile(name: string): boolean {
 /**
  * Replaces `dir/name` so that a reader (or a crash) sees either the old or the new bytes, never a mix:
  * write a temporary file in the same directory, fsync it, rename it over the target, fsync the directory
- * (so the rename itself survives a power loss).
+ * (so the rename itself survives a power loss). `mode` applies from the first byte (0600 for private keys).
  */
-export async function writeFileAtomic(dir: string, name: string, text: string): Promise<void> {
+export async function writeFileAtomic(dir: string, name: string, text: string, mode = 0o644): Promise<void> {
   const temp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o644);
+  const handle = await open(temp, 'wx', mode);
   try {
     try {
       await handle.writeFile(text, 'utf8');

@@ -1,0 +1,100 @@
+// Builds the ACME engine from the configuration and plugs it into the HTTPS listener's seam (src/tls/types.ts):
+// challenge responders first, issued certificates next, orders for names nobody has a certificate for.
+import { DnsClient, systemDnsServers, type DnsServer, type Resolver } from '../discovery/dns.js';
+import type { ProviderStore } from '../settings/resolver.js';
+import type { ClusterMessage, ProcessRole, TlsExtensions } from '../tls/types.js';
+import { PendingChallenges } from './challenges.js';
+import type { AcmeConfig } from './config.js';
+import { FileOrderLock } from './lock.js';
+import { AcmeManager, type AcmeLog, type AcmeManagerOptions } from './manager.js';
+import { OrderClient } from './order.js';
+import { NamePolicy } from './policy.js';
+import { FileCertificateStorage } from './storage.js';
+
+export interface AcmeSetup {
+  config: AcmeConfig;
+  providers: ProviderStore;
+  log: AcmeLog;
+  role?: ProcessRole;
+  /** DNS for the `mx` policy; default: a client for `dnsServers` (MAILCONFIG_DNS) or the system's servers. */
+  dns?: Resolver;
+  dnsServers?: DnsServer[];
+  /** Tests: a faster status polling, a clock, renewal timing. */
+  tuning?: Pick<AcmeManagerOptions, 'now' | 'renewBeforeMs' | 'renewalCheckMs' | 'lockTtlMs'> & { backoffMinMs?: number };
+}
+
+export interface Acme {
+  manager: AcmeManager;
+  challenges: PendingChallenges;
+  storage: FileCertificateStorage;
+  extensions: TlsExtensions;
+}
+
+export async function startAcme(setup: AcmeSetup): Promise<Acme> {
+  const { config } = setup;
+  const role = setup.role ?? { worker: 0, workers: 1, ordersCertificates: true };
+  const storage = new FileCertificateStorage(config.stateDir);
+  await storage.prepare();
+  const challenges = new PendingChallenges();
+  const dns = setup.dns ?? (config.names === 'mx' ? new DnsClient({ servers: setup.dnsServers ?? systemDnsServers() }) : undefined);
+  const policy = new NamePolicy({ mode: config.names, hostnames: config.hostnames, providers: setup.providers, dns, now: setup.tuning?.now });
+  const manager = new AcmeManager({
+    directoryUrl: config.directoryUrl,
+    ordersPerHour: config.ordersPerHour,
+    policy,
+    storage,
+    lock: new FileOrderLock(storage.locksDir, setup.tuning?.now),
+    createAccountKey: OrderClient.createAccountKey,
+    orderer: (accountKey) =>
+      new OrderClient({ directoryUrl: config.directoryUrl, accountKey, email: config.email, challenge: config.challenge, challenges, directoryCa: config.directoryCa, backoffMinMs: setup.tuning?.backoffMinMs }),
+    log: setup.log,
+    ordersCertificates: role.ordersCertificates,
+    ...setup.tuning,
+  });
+  await manager.start();
+  const detach = role.workers > 1 ? connectCluster(manager) : () => undefined;
+  const extensions: TlsExtensions = {
+    sources: [challenges, manager],
+    onMissing: (hello) => manager.onMissing(hello),
+    challenges,
+    close: async () => {
+      detach();
+      await manager.close();
+    },
+    reload: () => manager.reloadAll(),
+  };
+  return { manager, challenges, storage, extensions };
+}
+
+/**
+ * Cluster workers: a serving-only worker forwards names it lacks (`tls:missing`, at most once a minute per name) and
+ * reloads names the ordering worker stored (`tls:issued`); the ordering worker orders forwarded names.
+ */
+function connectCluster(manager: AcmeManager): () => void {
+  const send = (message: ClusterMessage) => {
+    if (process.send && process.connected) process.send(message);
+  };
+  const forwarded = new Map<string, number>();
+  const onMissing = (name: string) => {
+    const last = forwarded.get(name) ?? 0;
+    if (Date.now() - last < 60_000) return;
+    if (forwarded.size > 10_000) forwarded.clear();
+    forwarded.set(name, Date.now());
+    send({ kind: 'tls:missing', servername: name });
+  };
+  const onStored = (name: string) => send({ kind: 'tls:issued', servername: name });
+  const onMessage = (message: unknown) => {
+    const m = message as Partial<ClusterMessage> | null;
+    if (!m || typeof m.servername !== 'string') return;
+    if (m.kind === 'tls:missing' && manager.ordersCertificates) manager.onMissing({ servername: m.servername, alpnProtocols: [] });
+    if (m.kind === 'tls:issued' && !manager.ordersCertificates) void manager.reload(m.servername);
+  };
+  manager.on('missing', onMissing);
+  manager.on('stored', onStored);
+  process.on('message', onMessage);
+  return () => {
+    manager.off('missing', onMissing);
+    manager.off('stored', onStored);
+    process.off('message', onMessage);
+  };
+}
