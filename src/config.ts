@@ -38,6 +38,8 @@ export interface AppConfig {
   trustProxy: boolean | string;
   /** Branding of the setup pages (MAILCONFIG_BRAND_NAME, _LOGO, _COLOR). */
   brand: BrandConfig;
+  /** HTTPS listener, redirect, connection limits, shutdown and workers (src/listeners/, src/process/). */
+  listeners: ListenerConfig;
 }
 
 export interface BrandConfig {
@@ -73,6 +75,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: readCount(env, 'MAILCONFIG_RATE_LIMIT', 600),
     trustProxy: readTrustProxy(env),
     brand: readBrand(env),
+    listeners: readListeners(env),
   };
 }
 
@@ -285,4 +288,58 @@ function readDnsServers(env: Env): DnsServer[] | undefined {
     if (!server) throw new ConfigError(`MAILCONFIG_DNS: "${entry.trim()}" is not ip[:port] (examples: 127.0.0.53, 192.0.2.1:5353, [2001:db8::1]:53)`);
     return server;
   });
+}
+
+export interface ListenerConfig {
+  /** MAILCONFIG_HTTPS_PORT; undefined = no HTTPS listener. */
+  httpsPort?: number;
+  /** MAILCONFIG_TLS_CERT / MAILCONFIG_TLS_KEY: the default certificate (PEM, chain in the cert file). */
+  tlsFiles?: { cert: string; key: string };
+  /** MAILCONFIG_HTTPS_REDIRECT=on: the HTTP port redirects to https (except ACME challenges and Outlook's redirect method). */
+  httpsRedirect: boolean;
+  /** MAILCONFIG_SHUTDOWN_TIMEOUT (seconds) as ms: how long requests in flight may take to finish on SIGTERM. */
+  shutdownTimeoutMs: number;
+  /** MAILCONFIG_MAX_CONNECTIONS: open connections per process and listener. */
+  maxConnections: number;
+  /** MAILCONFIG_MAX_CONNECTIONS_PER_CLIENT: open connections from one client address. */
+  maxConnectionsPerClient: number;
+  /** MAILCONFIG_WORKERS: serving processes (node:cluster); `auto` is resolved to the number of cores. */
+  workers: number | 'auto';
+}
+
+function readListeners(env: Env): ListenerConfig {
+  const httpsPort = env.MAILCONFIG_HTTPS_PORT?.trim() ? readPort(env, 'MAILCONFIG_HTTPS_PORT', 0) : undefined;
+  const cert = env.MAILCONFIG_TLS_CERT?.trim();
+  const key = env.MAILCONFIG_TLS_KEY?.trim();
+  if (cert && !key) throw new ConfigError('MAILCONFIG_TLS_CERT is set but MAILCONFIG_TLS_KEY is not');
+  if (key && !cert) throw new ConfigError('MAILCONFIG_TLS_KEY is set but MAILCONFIG_TLS_CERT is not');
+  if (cert && httpsPort === undefined) throw new ConfigError('MAILCONFIG_TLS_CERT is set but MAILCONFIG_HTTPS_PORT is not (no HTTPS listener would use it)');
+  const httpsRedirect = readSwitch(env, 'MAILCONFIG_HTTPS_REDIRECT', false);
+  if (httpsRedirect && httpsPort === undefined) throw new ConfigError('MAILCONFIG_HTTPS_REDIRECT=on needs MAILCONFIG_HTTPS_PORT');
+  const shutdownRaw = env.MAILCONFIG_SHUTDOWN_TIMEOUT?.trim();
+  if (shutdownRaw && !/^[0-9]+(\.[0-9]+)?$/.test(shutdownRaw)) throw new ConfigError(`MAILCONFIG_SHUTDOWN_TIMEOUT=${shutdownRaw} must be a number of seconds`);
+  const shutdownSeconds = shutdownRaw ? Number(shutdownRaw) : 10;
+  if (shutdownSeconds > 600) throw new ConfigError(`MAILCONFIG_SHUTDOWN_TIMEOUT=${shutdownRaw} must be at most 600 seconds`);
+  const maxConnections = readCount(env, 'MAILCONFIG_MAX_CONNECTIONS', 10_000);
+  const maxConnectionsPerClient = readCount(env, 'MAILCONFIG_MAX_CONNECTIONS_PER_CLIENT', 256);
+  if (maxConnections < 1) throw new ConfigError('MAILCONFIG_MAX_CONNECTIONS must be at least 1');
+  if (maxConnectionsPerClient < 1) throw new ConfigError('MAILCONFIG_MAX_CONNECTIONS_PER_CLIENT must be at least 1');
+  return {
+    httpsPort,
+    tlsFiles: cert && key ? { cert: resolve(cert), key: resolve(key) } : undefined,
+    httpsRedirect,
+    shutdownTimeoutMs: shutdownSeconds * 1000,
+    maxConnections,
+    maxConnectionsPerClient,
+    workers: readWorkers(env.MAILCONFIG_WORKERS, 'MAILCONFIG_WORKERS'),
+  };
+}
+
+/** `auto` or a whole number from 1 to 256 (also used for `serve --workers`). */
+export function readWorkers(raw: string | undefined, name: string): number | 'auto' {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return 1;
+  if (value === 'auto') return 'auto';
+  if (!/^[0-9]{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new ConfigError(`${name}=${raw} must be auto or a number of processes from 1 to 256`);
+  return Number(value);
 }

@@ -33,6 +33,8 @@ export interface DiscoveryOptions {
   maxLookups?: number;
   /** Run the steps one after another, the way Thunderbird does (for the benchmark's comparison). */
   sequential?: boolean;
+  /** Aborted when the service shuts down: lookups still running stop at once. */
+  stop?: AbortSignal;
   /** Random source for RFC 2782 weighted SRV selection (tests make it deterministic). */
   random?: () => number;
 }

@@ -57,7 +57,18 @@ export async function discover(domain: string, address: EmailAddress | undefined
       controller.abort(new Stop(`stopped at the lookup deadline (${timeoutMs} ms)`));
       resolve('deadline');
     }, timeoutMs);
-    controller.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    // The service shutting down (SIGTERM) ends lookups still running at its shutdown deadline.
+    const stop = deps.options.stop;
+    const onStop = () => {
+      controller.abort(new Stop('stopped: the service is shutting down'));
+      resolve('deadline');
+    };
+    if (stop?.aborted) onStop();
+    stop?.addEventListener('abort', onStop, { once: true });
+    controller.signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
+    }, { once: true });
   });
   const dns = new LookupDns(deps.dns, deps.guard, controller.signal);
   const ctx: LookupContext = {

@@ -5,8 +5,9 @@ import { systemDnsServers } from './dns.js';
 import type { DiscoveryOptions } from './options.js';
 import { DiscoveryResolver } from './resolver.js';
 
-export function discoveryOptions(config: DiscoveryConfig): DiscoveryOptions {
+export function discoveryOptions(config: DiscoveryConfig, stop?: AbortSignal): DiscoveryOptions {
   return {
+    stop,
     dnsServers: config.dnsServers ?? systemDnsServers(),
     allowNetworks: config.allowNetworks,
     lookupTimeoutMs: config.lookupTimeoutMs,
@@ -14,6 +15,7 @@ export function discoveryOptions(config: DiscoveryConfig): DiscoveryOptions {
   };
 }
 
-export function settingsResolverFor(config: DiscoveryConfig, store: ProviderStore): SettingsResolver {
-  return config.enabled ? new DiscoveryResolver(store, discoveryOptions(config)) : new DatabaseResolver(store);
+/** `stop`: aborted at shutdown, ending lookups still running. */
+export function settingsResolverFor(config: DiscoveryConfig, store: ProviderStore, stop?: AbortSignal): SettingsResolver {
+  return config.enabled ? new DiscoveryResolver(store, discoveryOptions(config, stop)) : new DatabaseResolver(store);
 }

@@ -5,6 +5,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: ServiceDeps): v
   app.get('/healthz', async (_request, reply) => {
     const index = deps.providers.current();
     void reply.header('cache-control', 'no-store');
-    return { status: 'ok', providers: index.size, domains: index.domainCount };
+    // Which worker answered (serve --workers N): load balancer checks and tests can tell them apart.
+    const worker = deps.role && deps.role.workers > 1 ? { worker: deps.role.worker } : {};
+    return { status: 'ok', providers: index.size, domains: index.domainCount, ...worker };
   });
 }

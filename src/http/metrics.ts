@@ -2,8 +2,23 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServiceDeps } from './server.js';
 
-/** Prometheus metrics at /metrics: one registry per app, so tests with several servers do not share counters. */
-export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Registry {
+interface SharedMetrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  duration: Histogram<'route'>;
+}
+
+/** The HTTP and HTTPS listeners are two apps on the same deps: they count into one registry, shown on both ports. */
+const byDeps = new WeakMap<ServiceDeps, SharedMetrics>();
+
+/** The metrics registry of a service (one per deps object, so tests with several servers do not share counters). */
+export function metricsRegistryFor(deps: ServiceDeps): Registry {
+  return sharedMetrics(deps).registry;
+}
+
+function sharedMetrics(deps: ServiceDeps): SharedMetrics {
+  const known = byDeps.get(deps);
+  if (known) return known;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mailconfig_process_' });
   const requests = new Counter({
@@ -27,6 +42,14 @@ export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Regist
       this.set(deps.providers.current().size);
     },
   });
+  const metrics = { registry, requests, duration };
+  byDeps.set(deps, metrics);
+  return metrics;
+}
+
+/** Prometheus metrics at /metrics. */
+export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Registry {
+  const { registry, requests, duration } = sharedMetrics(deps);
   // Label children are looked up once per route and status: prom-client hashes label sets on every call otherwise.
   const counters = new Map<string, Counter.Internal>();
   const timers = new Map<string, Histogram.Internal<'route'>>();

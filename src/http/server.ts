@@ -12,22 +12,41 @@ import { registerMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerAdminRoutes } from './admin.js';
 import { sendPlainText } from './plain.js';
+import type { SecureServerOptions } from 'node:http2';
+import type { ChallengeResponder, ProcessRole } from '../tls/types.js';
+import { registerAcmeChallengeRoute } from './acme-challenge.js';
+import { registerHttpsRedirect } from './https-redirect.js';
+import { CONNECTION_TIMEOUTS } from '../listeners/limits.js';
 
 /** What the routes need; built once by `startService` (or by a test with its own parts). */
 export interface ServiceDeps {
   config: AppConfig;
   providers: ProviderStore;
   resolver: SettingsResolver;
+  /** ACME http-01 answers for the HTTP listener (src/tls/types.ts); absent: those paths answer 404. */
+  challenges?: ChallengeResponder;
+  /** Which serving process this is; only the one with `ordersCertificates` runs ACME orders. */
+  role?: ProcessRole;
 }
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
+  /** Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with these TLS options instead of plain HTTP. */
+  https?: SecureServerOptions;
 }
 
 /** Builds the HTTP app with every route; listening is left to the caller. */
 export async function buildServer(deps: ServiceDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   let webPage: BadUrlPage | undefined;
+  const { headersTimeout, requestTimeout, keepAliveTimeout, checkingInterval } = CONNECTION_TIMEOUTS;
+  const listener = options.https
+    ? { http2: true, https: { ...options.https, allowHTTP1: true }, http2SessionTimeout: keepAliveTimeout }
+    : { http: { headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval: checkingInterval } };
+  // The HTTP/2 server's type parameters differ from plain HTTP's; the routes only use what both have.
   const app = Fastify({
+    ...(listener as object),
+    requestTimeout,
+    keepAliveTimeout,
     logger: options.logger ?? false,
     // Outlook asks /Autodiscover/Autodiscover.xml, others lower case: paths match in any case.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 512 },
@@ -39,6 +58,9 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
   });
   registerMetrics(app, deps);
   await registerRateLimit(app, deps);
+  if (!options.https && deps.config.listeners.httpsRedirect && deps.config.listeners.httpsPort !== undefined) {
+    registerHttpsRedirect(app, { publicUrl: deps.config.publicUrl, httpsPort: deps.config.listeners.httpsPort });
+  }
   // Last line of defence: never a stack trace, never a bare 500 page. Routes answer their own format's errors.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
@@ -51,13 +73,14 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
     void reply.code(404).type('application/json; charset=utf-8').send({ error: `no such page: ${request.method} ${request.url.split('?')[0]}` });
   });
   registerHealthRoutes(app, deps);
+  registerAcmeChallengeRoute(app, deps.challenges);
   registerThunderbirdRoutes(app, deps);
   webPage = registerWebRoutes(app, deps);
   registerAppleRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerAutodiscoverRoutes(app, deps);
   if (deps.config.admin) registerAdminRoutes(app, deps, deps.config.admin);
-  return app;
+  return app as FastifyInstance;
 }
 
 /** A path the router cannot decode (`/setup/%zz`) or with a parameter over its length limit: a 4xx, never fastify's own JSON. */

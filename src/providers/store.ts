@@ -191,6 +191,14 @@ export class LiveProviderStore implements ProviderAdminStore {
     this.watcher.on('error', (error) => this.log.warn({ err: error, dir: this.dir }, 'provider directory watcher failed; hand edits are no longer noticed'));
   }
 
+  /** Reads every file of the directory again (SIGHUP); resolves when the changes found have been applied. */
+  async rescanAll(): Promise<void> {
+    if (this.closed) return;
+    this.rescan = true;
+    this.flushing = this.flushing.then(() => this.flush());
+    await this.flushing;
+  }
+
   /** Resolves once the changes noticed so far have been applied (for tests and orderly shutdown). */
   async settled(): Promise<void> {
     await this.flushing;
