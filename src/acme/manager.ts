@@ -241,17 +241,28 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
 
     const lock = await this.options.lock.acquire(name, this.options.lockTtlMs ?? 10 * MINUTE);
     if (!lock) return { name, outcome: 'busy', reason: 'another process is ordering this name' };
+    let result: OrderResult;
+    try {
+      result = await this.orderLocked(name, renewal);
+    } finally {
+      await lock.release().catch((error: unknown) => this.options.log.error({ err: error, name }, 'ACME: lock release failed'));
+    }
+    // Counted (and announced) once the lock is gone, so a listener sees the state directory as it stays.
+    if (result.outcome !== 'failed') this.emit('stored', name);
+    return this.count(result);
+  }
+
+  private async orderLocked(name: string, renewal: boolean): Promise<OrderResult> {
     try {
       await this.options.storage.recordOrder(this.now());
       const started = this.now();
-      const issued = await this.orderer.order(name);
+      const issued = await this.orderer!.order(name);
       const saved = await this.options.storage.save({ name, key: issued.key, cert: issued.cert, directoryUrl: this.options.directoryUrl });
       this.install(saved);
       this.backoff.delete(name);
       const outcome = renewal ? 'renewed' : 'issued';
       this.options.log.info({ name, issuer: saved.issuer, notAfter: saved.notAfter.toISOString(), ms: this.now() - started }, `ACME: certificate ${outcome} for ${name}`);
-      this.emit('stored', name);
-      return this.count({ name, outcome, reason: `valid until ${saved.notAfter.toISOString()}` });
+      return { name, outcome, reason: `valid until ${saved.notAfter.toISOString()}` };
     } catch (error) {
       const previous = this.backoff.get(name)?.failures ?? 0;
       const delay = Math.min(FIRST_BACKOFF_MS * 2 ** previous, MAX_BACKOFF_MS);
@@ -260,9 +271,7 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
       const reason = error instanceof Error ? error.message : String(error);
       // Once per failed order; handshakes during the back-off are not logged.
       this.options.log.warn({ name, failures: previous + 1, retryAt: new Date(until).toISOString(), code: (error as { code?: string }).code }, `ACME: order for ${name} failed: ${reason}`);
-      return this.count({ name, outcome: 'failed', reason });
-    } finally {
-      await lock.release().catch((error: unknown) => this.options.log.error({ err: error, name }, 'ACME: lock release failed'));
+      return { name, outcome: 'failed', reason };
     }
   }
 

@@ -46,6 +46,7 @@ function trustDirectoryCa(ca: string | undefined): void {
 
 export class OrderClient {
   private readonly client: acme.Client;
+  private account?: Promise<void>;
 
   constructor(private readonly options: OrderClientOptions) {
     trustDirectoryCa(options.directoryCa);
@@ -62,6 +63,28 @@ export class OrderClient {
     return acme.crypto.createPrivateEcdsaKey('P-256').then((key) => key.toString());
   }
 
+  /**
+   * Registers the account key once per process. For a key the CA knows already (a restart), acme-client follows the
+   * CA's 200 with an account update, which pebble refuses when there is nothing to update: the account URL from the
+   * 200 is all that is needed, so that refusal is ignored.
+   */
+  private ensureAccount(): Promise<void> {
+    this.account ??= (async () => {
+      const contact = this.options.email ? { contact: [`mailto:${this.options.email}`] } : {};
+      try {
+        await this.client.createAccount({ termsOfServiceAgreed: true, ...contact });
+      } catch (error) {
+        try {
+          this.client.getAccountUrl();
+        } catch {
+          throw error;
+        }
+      }
+    })();
+    this.account.catch(() => (this.account = undefined));
+    return this.account;
+  }
+
   /** Orders a certificate for one name; the key is ECDSA P-256 like the default certificate's should be. */
   async order(name: string): Promise<IssuedCertificate> {
     const key = await acme.crypto.createPrivateEcdsaKey('P-256');
@@ -69,10 +92,9 @@ export class OrderClient {
     const { challenges } = this.options;
     const priority = this.options.challenge === 'tls-alpn-01' ? ['tls-alpn-01', 'http-01'] : ['http-01', 'tls-alpn-01'];
     try {
+      await this.ensureAccount();
       const cert = await this.client.auto({
         csr,
-        email: this.options.email,
-        termsOfServiceAgreed: true,
         // acme-client would check the challenge itself through the system's DNS first; the CA checks anyway.
         skipChallengeVerification: true,
         challengePriority: priority,
