@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDnsServer, type DnsServer } from './discovery/dns.js';
 import { parseAllowNetworks } from './discovery/network-guard.js';
 import { SigningSetupError, profileSigner } from './formats/profile-signing.js';
+import { AcmeConfigError, readAcmeConfig, type AcmeConfig } from './acme/config.js';
 
 /** The project root (where `providers/` and `package.json` live), found from this file in src/ or dist/src/. */
 export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
@@ -40,6 +41,8 @@ export interface AppConfig {
   brand: BrandConfig;
   /** HTTPS listener, redirect, connection limits, shutdown and workers (src/listeners/, src/process/). */
   listeners: ListenerConfig;
+  /** Certificates on demand (MAILCONFIG_ACME_DIRECTORY and friends, src/acme/); off when undefined. */
+  acme?: AcmeConfig;
 }
 
 export interface BrandConfig {
@@ -76,7 +79,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: readTrustProxy(env),
     brand: readBrand(env),
     listeners: readListeners(env),
+    acme: readAcme(env),
   };
+}
+
+function readAcme(env: Env): AcmeConfig | undefined {
+  let acme: AcmeConfig | undefined;
+  try {
+    acme = readAcmeConfig(env, readPublicUrl(env));
+  } catch (error) {
+    if (error instanceof AcmeConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+  if (acme && !env.MAILCONFIG_HTTPS_PORT?.trim()) throw new ConfigError('MAILCONFIG_ACME_DIRECTORY is set but MAILCONFIG_HTTPS_PORT is not (no HTTPS listener would serve the certificates)');
+  return acme;
 }
 
 export function readPort(env: Env, name: string, fallback: number): number {

@@ -10,6 +10,8 @@ import { DefaultCertificate } from './tls/default-certificate.js';
 import { CertificateStore } from './tls/store.js';
 import type { ProcessRole, TlsExtensions } from './tls/types.js';
 
+import { createAcme, forwardLog } from './acme/setup.js';
+import { metricsRegistryFor } from './http/metrics.js';
 export interface Service {
   /** The HTTP listener's app (PORT). */
   app: FastifyInstance;
@@ -44,9 +46,10 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   const index = store.current();
   const problems = store.initialProblems;
   const stopLookups = new AbortController();
-  // ACME: the engine (src/acme/) plugs in here, e.g. `options.tls ?? (await startAcme({ config, role, store, log }))`;
-  // it may order certificates only when `role.ordersCertificates` (see src/tls/types.ts).
-  const tls: TlsExtensions = options.tls ?? {};
+  // ACME: the engine (src/acme/) plugs in here; it orders certificates only when `role.ordersCertificates`. It logs
+  // through the HTTP app's logger, which exists only after buildServer: nothing logs before acme.start() below.
+  const acme = !options.tls && config.acme ? createAcme({ config: config.acme, providers: store, role, dnsServers: config.discovery.dnsServers, log: forwardLog(() => app.log) }) : undefined;
+  const tls: TlsExtensions = options.tls ?? acme?.extensions ?? {};
   const deps: ServiceDeps = { config, providers: store, resolver: settingsResolverFor(config.discovery, store, stopLookups.signal), challenges: tls.challenges, role };
   const app = await buildServer(deps, { logger });
   for (const problem of problems.filter((p) => p.severity === 'error')) {
@@ -58,6 +61,10 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
 
   const { listeners } = config;
   const tracker = new ConnectionTracker({ max: listeners.maxConnections, perClient: listeners.maxConnectionsPerClient }, app.log);
+  if (acme) {
+    for (const metric of acme.manager.metrics()) metricsRegistryFor(deps).registerMetric(metric);
+    await acme.start();
+  }
   tracker.attach(app.server);
 
   let https: FastifyInstance | undefined;

@@ -4,7 +4,7 @@ import { DnsClient, systemDnsServers, type DnsServer, type Resolver } from '../d
 import type { ProviderStore } from '../settings/resolver.js';
 import type { ClusterMessage, ProcessRole, TlsExtensions } from '../tls/types.js';
 import { PendingChallenges } from './challenges.js';
-import type { AcmeConfig } from './config.js';
+import { AcmeConfigError, type AcmeConfig } from './config.js';
 import { FileOrderLock } from './lock.js';
 import { AcmeManager, type AcmeLog, type AcmeManagerOptions } from './manager.js';
 import { OrderClient } from './order.js';
@@ -14,6 +14,7 @@ import { FileCertificateStorage } from './storage.js';
 export interface AcmeSetup {
   config: AcmeConfig;
   providers: ProviderStore;
+  /** Read at each log call, so the service can hand over its logger once it exists. */
   log: AcmeLog;
   role?: ProcessRole;
   /** DNS for the `mx` policy; default: a client for `dnsServers` (MAILCONFIG_DNS) or the system's servers. */
@@ -28,13 +29,22 @@ export interface Acme {
   challenges: PendingChallenges;
   storage: FileCertificateStorage;
   extensions: TlsExtensions;
+  /** Creates the state directory, loads stored certificates and the account key, starts renewals. */
+  start(): Promise<void>;
 }
 
+/** Builds and starts the engine (tests; the service builds first and starts once its logger exists). */
 export async function startAcme(setup: AcmeSetup): Promise<Acme> {
+  const acme = createAcme(setup);
+  await acme.start();
+  return acme;
+}
+
+/** Builds the engine without any I/O and without logging: nothing runs before start(). */
+export function createAcme(setup: AcmeSetup): Acme {
   const { config } = setup;
   const role = setup.role ?? { worker: 0, workers: 1, ordersCertificates: true };
   const storage = new FileCertificateStorage(config.stateDir);
-  await storage.prepare();
   const challenges = new PendingChallenges();
   const dns = setup.dns ?? (config.names === 'mx' ? new DnsClient({ servers: setup.dnsServers ?? systemDnsServers() }) : undefined);
   const policy = new NamePolicy({ mode: config.names, hostnames: config.hostnames, providers: setup.providers, dns, now: setup.tuning?.now });
@@ -51,8 +61,17 @@ export async function startAcme(setup: AcmeSetup): Promise<Acme> {
     ordersCertificates: role.ordersCertificates,
     ...setup.tuning,
   });
-  await manager.start();
-  const detach = role.workers > 1 ? connectCluster(manager) : () => undefined;
+  let detach = () => {};
+  const start = async () => {
+    try {
+      await storage.prepare();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new AcmeConfigError(`MAILCONFIG_STATE_DIR=${config.stateDir} cannot be created or made private (0700): ${code}`);
+    }
+    await manager.start();
+    if (role.workers > 1) detach = connectCluster(manager);
+  };
   const extensions: TlsExtensions = {
     sources: [challenges, manager],
     onMissing: (hello) => manager.onMissing(hello),
@@ -63,7 +82,7 @@ export async function startAcme(setup: AcmeSetup): Promise<Acme> {
     },
     reload: () => manager.reloadAll(),
   };
-  return { manager, challenges, storage, extensions };
+  return { manager, challenges, storage, extensions, start };
 }
 
 /**
@@ -97,4 +116,14 @@ function connectCluster(manager: AcmeManager): () => void {
     manager.off('stored', onStored);
     process.off('message', onMessage);
   };
+}
+
+/** A logger that looks up its target at each call (the service's logger is made after the engine). */
+export function forwardLog(target: () => AcmeLog): AcmeLog {
+  return {
+    info: (...args: Parameters<AcmeLog['info']>) => target().info(...args),
+    warn: (...args: Parameters<AcmeLog['warn']>) => target().warn(...args),
+    error: (...args: Parameters<AcmeLog['error']>) => target().error(...args),
+    debug: (...args: Parameters<AcmeLog['debug']>) => target().debug(...args),
+  } as AcmeLog;
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, readWorkers } from '../config.js';
 import { runPrimary, workerRole, SHUTDOWN_MESSAGE, RELOAD_MESSAGE } from '../process/cluster.js';
 import { startService, type Service } from '../service.js';
 import { CertificateError } from '../tls/context.js';
+import { AcmeConfigError } from '../acme/config.js';
 
 const USAGE = `Usage: mailconfig serve [--workers N|auto]
 
@@ -42,6 +43,10 @@ export async function runServe(args: string[]): Promise<number> {
     if (error instanceof CertificateError) {
       const files = config.listeners.tlsFiles;
       process.stderr.write(`mailconfig: configuration error: MAILCONFIG_TLS_CERT=${files?.cert ?? ''} / MAILCONFIG_TLS_KEY=${files?.key ?? ''}: ${error.message}\n`);
+      return 78;
+    }
+    if (error instanceof AcmeConfigError) {
+      process.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
       return 78;
     }
     throw error;
