@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import type { AppConfig } from './config.js';
 import { LiveProviderStore } from './providers/store.js';
 import { settingsResolverFor } from './discovery/setup.js';
@@ -9,9 +10,9 @@ import { httpsOptions, prepareHttpsServer } from './listeners/https.js';
 import { DefaultCertificate } from './tls/default-certificate.js';
 import { CertificateStore } from './tls/store.js';
 import type { ProcessRole, TlsExtensions } from './tls/types.js';
-
 import { createAcme, forwardLog } from './acme/setup.js';
 import { metricsRegistryFor } from './http/metrics.js';
+
 export interface Service {
   /** The HTTP listener's app (PORT). */
   app: FastifyInstance;
@@ -51,23 +52,24 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   const acme = !options.tls && config.acme ? createAcme({ config: config.acme, providers: store, role, dnsServers: config.discovery.dnsServers, log: forwardLog(() => app.log) }) : undefined;
   const tls: TlsExtensions = options.tls ?? acme?.extensions ?? {};
   const deps: ServiceDeps = { config, providers: store, resolver: settingsResolverFor(config.discovery, store, stopLookups.signal), challenges: tls.challenges, role };
-  const app = await buildServer(deps, { logger });
+  let https: FastifyInstance | undefined;
+  const httpsPort = () => (https?.server.address() as AddressInfo | null)?.port ?? config.listeners.httpsPort ?? 443;
+  const app = await buildServer(deps, { logger, httpsPort });
   for (const problem of problems.filter((p) => p.severity === 'error')) {
     app.log.warn({ file: problem.file, line: problem.line }, `provider file skipped: ${problem.file}:${problem.line}: ${problem.message}`);
   }
   app.log.info({ providers: index.size, domains: index.domainCount, dir: config.providersDir, worker: role.worker || undefined }, 'provider database loaded');
   store.watch(app.log);
   app.addHook('onClose', () => store.close());
-
-  const { listeners } = config;
-  const tracker = new ConnectionTracker({ max: listeners.maxConnections, perClient: listeners.maxConnectionsPerClient }, app.log);
   if (acme) {
     for (const metric of acme.manager.metrics()) metricsRegistryFor(deps).registerMetric(metric);
     await acme.start();
   }
+
+  const { listeners } = config;
+  const tracker = new ConnectionTracker({ max: listeners.maxConnections, perClient: listeners.maxConnectionsPerClient }, app.log);
   tracker.attach(app.server);
 
-  let https: FastifyInstance | undefined;
   let defaultCertificate: DefaultCertificate | undefined;
   let closeSessions = () => {};
   if (listeners.httpsPort !== undefined) {

@@ -5,8 +5,8 @@ import { sendPlainText } from './plain.js';
 export interface RedirectTarget {
   /** MAILCONFIG_PUBLIC_URL when it is https: the service's own name with a certificate. */
   publicUrl?: string;
-  /** The HTTPS listener's port as clients reach it (443 is left out of URLs). */
-  httpsPort: number;
+  /** The HTTPS listener's port as clients reach it (443 is left out of URLs); read per request (port 0 in tests). */
+  httpsPort: () => number;
 }
 
 /** Load balancers and the container health check poll these over plain HTTP; a redirect would fail them. */
@@ -21,8 +21,10 @@ const OUTLOOK_POX = '/autodiscover/autodiscover.xml';
  */
 export function registerHttpsRedirect(app: FastifyInstance, target: RedirectTarget): void {
   const base = target.publicUrl?.startsWith('https://') ? target.publicUrl : undefined;
-  const port = base ? portOf(base) : target.httpsPort === 443 ? '' : `:${target.httpsPort}`;
+  const basePort = base ? portOf(base) : undefined;
   app.addHook('onRequest', async (request, reply) => {
+    const httpsPort = target.httpsPort();
+    const port = basePort ?? (httpsPort === 443 ? '' : `:${httpsPort}`);
     const path = (request.url.split('?')[0] ?? '/').toLowerCase();
     if (path.startsWith(ACME_CHALLENGE_PREFIX) || KEEP_ON_HTTP.has(path)) return;
     const host = hostOf(request);

@@ -33,6 +33,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with these TLS options instead of plain HTTP. */
   https?: SecureServerOptions;
+  /** The HTTPS port redirects point to (default MAILCONFIG_HTTPS_PORT; the bound port when that is 0). */
+  httpsPort?: () => number;
 }
 
 /** Builds the HTTP app with every route; listening is left to the caller. */
@@ -59,7 +61,8 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
   registerMetrics(app, deps);
   await registerRateLimit(app, deps);
   if (!options.https && deps.config.listeners.httpsRedirect && deps.config.listeners.httpsPort !== undefined) {
-    registerHttpsRedirect(app, { publicUrl: deps.config.publicUrl, httpsPort: deps.config.listeners.httpsPort });
+    const configured = deps.config.listeners.httpsPort;
+    registerHttpsRedirect(app, { publicUrl: deps.config.publicUrl, httpsPort: options.httpsPort ?? (() => configured) });
   }
   // Last line of defence: never a stack trace, never a bare 500 page. Routes answer their own format's errors.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {

@@ -1,38 +1,18 @@
 import t from 'tap';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile, rename } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import { loadConfig } from '../../src/config.js';
-import { startService, type Service } from '../../src/service.js';
+import { startService } from '../../src/service.js';
 import type { ClientHello, TlsExtensions } from '../../src/tls/types.js';
 import { makeTestPki } from '../helpers/certs.js';
-import type { Teardown } from '../helpers/providers.js';
+import { certFiles, startHttpsService } from '../helpers/https-service.js';
 import { fingerprintOf, h2Get, handshake, https1Get } from '../helpers/tls-client.js';
-
-const quiet = false;
-
-async function certDir(t: Teardown, cert: string, key: string): Promise<{ dir: string; cert: string; key: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'mailconfig-tls-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, 'cert.pem'), cert);
-  await writeFile(join(dir, 'key.pem'), key);
-  return { dir, cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
-}
-
-async function start(t: Teardown, env: Record<string, string>, tls?: TlsExtensions): Promise<{ service: Service; http: number; https: number }> {
-  const config = { ...loadConfig({ MAILCONFIG_DISCOVERY: 'off', MAILCONFIG_RATE_LIMIT: '0', MAILCONFIG_HTTPS_PORT: '0', ...env }), host: '127.0.0.1', port: 0 };
-  const service = await startService(config, quiet, { tls });
-  t.teardown(() => service.shutdown(1000));
-  const portOf = (server: { address(): unknown }) => (server.address() as { port: number }).port;
-  return { service, http: portOf(service.app.server), https: portOf(service.https!.server) };
-}
 
 t.test('HTTPS answers over HTTP/2 and HTTP/1.1 with the default certificate; TLS 1.1 is refused', async (t) => {
   const pki = await makeTestPki(['localhost', '127.0.0.1']);
-  const files = await certDir(t, pki.valid.cert, pki.valid.key);
-  const { https, http } = await start(t, { MAILCONFIG_TLS_CERT: files.cert, MAILCONFIG_TLS_KEY: files.key });
+  const files = await certFiles(t, pki.valid.cert, pki.valid.key);
+  const { https, http } = await startHttpsService(t, { MAILCONFIG_TLS_CERT: files.cert, MAILCONFIG_TLS_KEY: files.key });
 
   const h2 = await h2Get(https, '/v1.1/posteo.de', pki.ca);
   t.equal(h2.alpn, 'h2', 'ALPN chose HTTP/2');
@@ -64,7 +44,7 @@ t.test('sources are asked in order with the ALPN list; names without a certifica
   const pki = await makeTestPki(['localhost']);
   const other = await makeTestPki(['issued.example.org']);
   const challenge = await makeTestPki(['challenge.example.org']);
-  const files = await certDir(t, pki.valid.cert, pki.valid.key);
+  const files = await certFiles(t, pki.valid.cert, pki.valid.key);
   const issued = createSecureContext({ cert: other.valid.cert, key: other.valid.key });
   const challengeContext = createSecureContext({ cert: challenge.valid.cert, key: challenge.valid.key });
   const asked: ClientHello[] = [];
@@ -76,7 +56,7 @@ t.test('sources are asked in order with the ALPN list; names without a certifica
     ],
     onMissing: (hello) => missing.push(hello.servername),
   };
-  const { https } = await start(t, { MAILCONFIG_TLS_CERT: files.cert, MAILCONFIG_TLS_KEY: files.key }, tls);
+  const { https } = await startHttpsService(t, { MAILCONFIG_TLS_CERT: files.cert, MAILCONFIG_TLS_KEY: files.key }, tls);
 
   const normal = await handshake({ port: https, servername: 'Issued.Example.org.', alpn: ['h2', 'http/1.1'] });
   t.equal(normal.fingerprint, fingerprintOf(other.valid.cert), 'the second source had it');
@@ -97,7 +77,7 @@ t.test('sources are asked in order with the ALPN list; names without a certifica
 t.test('without a default certificate, a name nobody has fails the handshake cleanly', async (t) => {
   const other = await makeTestPki(['issued.example.org']);
   const issued = createSecureContext({ cert: other.valid.cert, key: other.valid.key });
-  const { https } = await start(t, {}, { sources: [{ contextFor: (name) => (name === 'issued.example.org' ? issued : undefined) }] });
+  const { https } = await startHttpsService(t, {}, { sources: [{ contextFor: (name) => (name === 'issued.example.org' ? issued : undefined) }] });
   const ok = await handshake({ port: https, servername: 'issued.example.org' });
   t.equal(ok.fingerprint, fingerprintOf(other.valid.cert));
   await t.rejects(handshake({ port: https, servername: 'unknown.example.net' }), /alert|handshake|socket|ECONNRESET/i, 'a TLS alert, not a hang');
@@ -107,8 +87,8 @@ t.test('without a default certificate, a name nobody has fails the handshake cle
 t.test('the default certificate is reloaded when its files change; a bad new file keeps the old one', async (t) => {
   const first = await makeTestPki(['localhost']);
   const second = await makeTestPki(['localhost', 'second.test']);
-  const files = await certDir(t, first.valid.cert, first.valid.key);
-  const { service, https } = await start(t, { MAILCONFIG_TLS_CERT: files.cert, MAILCONFIG_TLS_KEY: files.key });
+  const files = await certFiles(t, first.valid.cert, first.valid.key);
+  const { service, https } = await startHttpsService(t, { MAILCONFIG_TLS_CERT: files.cert, MAILCONFIG_TLS_KEY: files.key });
   const defaults = service.defaultCertificate!;
   t.equal((await handshake({ port: https, servername: 'localhost' })).fingerprint, fingerprintOf(first.valid.cert));
 
@@ -149,7 +129,7 @@ t.test('the default certificate is reloaded when its files change; a bad new fil
 
 t.test('a bad certificate at start stops the start with the reason', async (t) => {
   const pki = await makeTestPki(['localhost']);
-  const files = await certDir(t, pki.valid.cert, pki.expired.key);
+  const files = await certFiles(t, pki.valid.cert, pki.expired.key);
   const config = { ...loadConfig({ MAILCONFIG_DISCOVERY: 'off', MAILCONFIG_HTTPS_PORT: '0', MAILCONFIG_TLS_CERT: files.cert, MAILCONFIG_TLS_KEY: files.key }), host: '127.0.0.1', port: 0 };
   await t.rejects(startService(config, false), { name: 'CertificateError', message: /does not belong/ });
 });
