@@ -28,7 +28,9 @@ export function httpsOptions(store: CertificateStore, defaults: DefaultCertifica
  * ALPN list, the ClientHello reader, the default certificate swapped on reload, and its sessions for shutdown.
  */
 export function prepareHttpsServer(server: Http2SecureServer, defaults: DefaultCertificate | undefined): { closeSessions(): void } {
-  const http1 = server as unknown as { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number };
+  // Read by node when the server starts listening (its default checking interval is 30 s).
+  const http1 = server as unknown as { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number; connectionsCheckingInterval: number };
+  http1.connectionsCheckingInterval = CONNECTION_TIMEOUTS.checkingInterval;
   http1.headersTimeout = CONNECTION_TIMEOUTS.headersTimeout;
   http1.requestTimeout = CONNECTION_TIMEOUTS.requestTimeout;
   http1.keepAliveTimeout = CONNECTION_TIMEOUTS.keepAliveTimeout;
