@@ -10,7 +10,7 @@ import { httpsOptions, prepareHttpsServer } from './listeners/https.js';
 import { DefaultCertificate } from './tls/default-certificate.js';
 import { CertificateStore } from './tls/store.js';
 import type { ProcessRole, TlsExtensions } from './tls/types.js';
-import { createAcme, forwardLog } from './acme/setup.js';
+import { createAcme, forwardLog, type Acme } from './acme/setup.js';
 import { metricsRegistryFor } from './http/metrics.js';
 
 export interface Service {
@@ -21,6 +21,8 @@ export interface Service {
   store: LiveProviderStore;
   /** MAILCONFIG_TLS_CERT/_KEY, when configured. */
   defaultCertificate?: DefaultCertificate;
+  /** The ACME engine (MAILCONFIG_ACME_DIRECTORY), when configured: its events tell when a certificate is served. */
+  acme?: Acme;
   /** SIGHUP: the TLS files, the provider directory and the ACME engine's stored certificates are read again. */
   reload(): Promise<void>;
   /**
@@ -131,5 +133,5 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
     app.log.info({ providers: store.current().size }, 'reloaded (SIGHUP)');
   };
 
-  return { app, https, store, defaultCertificate, reload, shutdown };
+  return { app, https, store, defaultCertificate, acme, reload, shutdown };
 }

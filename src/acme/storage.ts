@@ -98,7 +98,6 @@ export class FileCertificateStorage implements CertificateStorage {
   async load(name: string): Promise<StoredCertificate | undefined> {
     const file = this.fileOf(name);
     if (!file) return undefined;
-    await this.prepare();
     const text = await readOptional(join(this.certificatesDir, file));
     if (text === undefined) return undefined;
     let data: { name?: unknown; key?: unknown; cert?: unknown; directoryUrl?: unknown };
@@ -124,10 +123,17 @@ export class FileCertificateStorage implements CertificateStorage {
     return described;
   }
 
+  /** Read-only (`mailconfig certs` uses it too): a missing directory holds no names. */
   async names(): Promise<string[]> {
-    await this.prepare();
+    let files: string[];
+    try {
+      files = await readdir(this.certificatesDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
     const names: string[] = [];
-    for (const file of await readdir(this.certificatesDir)) {
+    for (const file of files) {
       const name = file.endsWith('.json') ? certificateName(file.slice(0, -5)) : undefined;
       if (name && `${name}.json` === file) names.push(name);
     }
@@ -135,7 +141,6 @@ export class FileCertificateStorage implements CertificateStorage {
   }
 
   async recentOrders(now: number): Promise<number[]> {
-    await this.prepare();
     const text = await readOptional(join(this.dir, 'orders.json'));
     if (!text) return [];
     try {
@@ -147,6 +152,7 @@ export class FileCertificateStorage implements CertificateStorage {
   }
 
   async recordOrder(at: number): Promise<void> {
+    await this.prepare();
     const times = [...(await this.recentOrders(at)), at].sort((a, b) => a - b);
     await writeFileAtomic(this.dir, 'orders.json', JSON.stringify(times), 0o600);
   }

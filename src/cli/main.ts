@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, Command> = {
   serve: { summary: 'start the HTTP service (configured by environment variables, see README)', run: async (args) => (await import('./serve.js')).runServe(args) },
   providers: { summary: 'validate | import | add | show | diff the provider database (mailconfig providers --help)', run: runProviders },
   lookup: { summary: 'find the settings for an address: database, then live discovery (mailconfig lookup --help)', run: (args) => runLookup(args) },
+  certs: { summary: 'list the certificates obtained by ACME: names, issuer, expiry (mailconfig certs --help)', run: async (args) => (await import('./certs.js')).runCerts(args) },
 };
 
 const USAGE = `Usage: mailconfig <command> [options]
