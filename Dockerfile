@@ -12,17 +12,25 @@ COPY bin ./bin
 RUN npm ci && npm prune --omit=dev
 
 FROM node:${NODE_VERSION}-slim
-ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
+# tini as PID 1: passes SIGTERM/SIGINT/SIGHUP on to node and reaps what it leaves (`docker run --init` does the same).
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
+# 8080 HTTP, 8443 HTTPS (publish them on the host's 80 and 443); the state directory keeps the ACME account,
+# certificates and locks.
+ENV NODE_ENV=production PORT=8080 MAILCONFIG_HTTPS_PORT=8443 HOST=0.0.0.0 MAILCONFIG_STATE_DIR=/app/state
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json ./
+COPY package.json LICENSE ./
 COPY bin ./bin
 COPY src/web/assets ./src/web/assets
-# The provider database belongs to the service user so the admin API can write it (or mount a volume and set
-# MAILCONFIG_PROVIDERS).
+# The provider database belongs to the service user so the admin API can write it. Both directories are volumes:
+# a mounted directory must be writable by uid 1000 (the image's `node` user).
 COPY --chown=node:node providers ./providers
+RUN install -d -o node -g node -m 0700 /app/state
+VOLUME ["/app/state", "/app/providers"]
 USER node
-EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+EXPOSE 8080 8443
+# The start period covers loading the provider database on a busy machine.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "bin/mailconfig.js", "serve"]
