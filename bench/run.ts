@@ -81,5 +81,14 @@ async function benchDiscoveryIfPresent(): Promise<void> {
   for (const line of await benchDiscovery()) process.stdout.write(`  ${line}\n`);
 }
 
-await benchFormats();
+async function benchHttpsIfPresent(): Promise<void> {
+  const file = fileURLToPath(new URL('./https.js', import.meta.url));
+  if (!existsSync(file)) return;
+  const { benchHttps } = (await import(file)) as { benchHttps: () => Promise<string[]> };
+  process.stdout.write('\nHTTPS listener, handshakes and workers:\n');
+  for (const line of await benchHttps()) process.stdout.write(`  ${line}\n`);
+}
+
+if (process.env.BENCH_FORMATS !== 'off') await benchFormats();
 if (process.env.BENCH_DISCOVERY !== 'off') await benchDiscoveryIfPresent();
+if (process.env.BENCH_HTTPS !== 'off') await benchHttpsIfPresent();
