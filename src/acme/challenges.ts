@@ -1,43 +1,98 @@
 // The challenges of orders in flight: http-01 answers for the HTTP port, tls-alpn-01 certificates for the HTTPS port.
+// Kept in memory and, with a directory, in the state directory too: with several workers (or instances sharing the
+// state directory) the CA's validation request may reach a process other than the one that placed the order.
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { writeFileAtomic } from '../providers/atomic.js';
 import type { CertificateSource, ChallengeResponder, ClientHello } from '../tls/types.js';
+import { certificateName } from './names.js';
 
 export const ACME_TLS_ALPN = 'acme-tls/1';
+/** RFC 8555 8.3: tokens are base64url; anything else is never looked up on disk. */
+const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
+
+interface HttpRecord {
+  name: string;
+  keyAuthorization: string;
+}
+
+interface AlpnRecord {
+  name: string;
+  key: string;
+  cert: string;
+}
 
 export class PendingChallenges implements ChallengeResponder, CertificateSource {
-  private readonly http = new Map<string, { name: string; keyAuthorization: string }>();
+  private readonly http = new Map<string, HttpRecord>();
   private readonly alpn = new Map<string, SecureContext>();
 
-  addHttp01(name: string, token: string, keyAuthorization: string): void {
+  /** `dir`: where other processes find the challenges of this one's orders (state/challenges); memory only without. */
+  constructor(private readonly dir?: string) {}
+
+  async addHttp01(name: string, token: string, keyAuthorization: string): Promise<void> {
     this.http.set(token, { name, keyAuthorization });
+    if (this.dir && TOKEN.test(token)) await this.write('http-01', token, { name, keyAuthorization });
   }
 
-  removeHttp01(token: string): void {
+  async removeHttp01(token: string): Promise<void> {
     this.http.delete(token);
+    if (this.dir && TOKEN.test(token)) await rm(join(this.dir, 'http-01', token), { force: true });
   }
 
-  addTlsAlpn01(name: string, key: string, cert: string): void {
+  async addTlsAlpn01(name: string, key: string, cert: string): Promise<void> {
     this.alpn.set(name, createSecureContext({ key, cert }));
+    if (this.dir) await this.write('tls-alpn-01', name, { name, key, cert });
   }
 
-  removeTlsAlpn01(name: string): void {
+  async removeTlsAlpn01(name: string): Promise<void> {
     this.alpn.delete(name);
+    if (this.dir && certificateName(name) === name) await rm(join(this.dir, 'tls-alpn-01', name), { force: true });
   }
 
   /** The key authorization for a token of an order in flight; the Host must be the name being validated. */
-  http01(token: string, host: string): string | undefined {
-    const pending = this.http.get(token);
+  async http01(token: string, host: string): Promise<string | undefined> {
+    const pending = this.http.get(token) ?? (await this.readHttp(token));
     if (!pending || (host !== '' && host !== pending.name)) return undefined;
     return pending.keyAuthorization;
   }
 
-  /** RFC 8737: only the CA's validation connection (ALPN acme-tls/1 alone) gets the challenge certificate. */
+  /** RFC 8737: only the CA's validation connection (ALPN acme-tls/1) gets the challenge certificate. */
   contextFor(servername: string, hello: ClientHello): SecureContext | undefined {
     if (!hello.alpnProtocols.includes(ACME_TLS_ALPN)) return undefined;
-    return this.alpn.get(servername);
+    return this.alpn.get(servername) ?? this.readAlpn(servername);
   }
 
   get size(): number {
     return this.http.size + this.alpn.size;
+  }
+
+  private async write(kind: string, file: string, record: HttpRecord | AlpnRecord): Promise<void> {
+    const dir = join(this.dir!, kind);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(dir, file, JSON.stringify(record), 0o600);
+  }
+
+  private async readHttp(token: string): Promise<HttpRecord | undefined> {
+    if (!this.dir || !TOKEN.test(token)) return undefined;
+    try {
+      const record = JSON.parse(await readFile(join(this.dir, 'http-01', token), 'utf8')) as Partial<HttpRecord>;
+      return typeof record.name === 'string' && typeof record.keyAuthorization === 'string' ? { name: record.name, keyAuthorization: record.keyAuthorization } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Synchronous (SNICallback asks synchronously); only reached by handshakes offering acme-tls/1, which the CA makes. */
+  private readAlpn(name: string): SecureContext | undefined {
+    if (!this.dir || certificateName(name) !== name) return undefined;
+    try {
+      const record = JSON.parse(readFileSync(join(this.dir, 'tls-alpn-01', name), 'utf8')) as Partial<AlpnRecord>;
+      if (typeof record.key !== 'string' || typeof record.cert !== 'string' || record.name !== name) return undefined;
+      return createSecureContext({ key: record.key, cert: record.cert });
+    } catch {
+      return undefined;
+    }
   }
 }

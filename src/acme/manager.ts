@@ -290,15 +290,18 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
   // --- loading ---------------------------------------------------------------------------------------------------
 
   /** Re-reads one name from storage (after another process stored it); true when it is served now. */
-  async reload(name: string): Promise<boolean> {
+  async reload(name: string, announce = true): Promise<boolean> {
     const stored = await this.loadStored(name);
-    if (stored) this.install(stored);
+    if (stored && this.install(stored) && announce && !this.ordersCertificates) {
+      // Once per stored certificate in a serving-only worker: tells that the ordering worker's news arrived.
+      this.options.log.info({ name, notAfter: stored.notAfter.toISOString() }, `ACME: serving the stored certificate for ${name}`);
+    }
     return stored !== undefined;
   }
 
   /** Re-reads every stored certificate (start, SIGHUP). */
   async reloadAll(): Promise<void> {
-    for (const name of await this.options.storage.names()) await this.reload(name);
+    for (const name of await this.options.storage.names()) await this.reload(name, false);
   }
 
   private async loadStored(name: string): Promise<StoredCertificate | undefined> {
@@ -312,11 +315,13 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
     }
   }
 
-  private install(stored: StoredCertificate): void {
+  /** Serves `stored`; false when exactly that certificate is served already. */
+  private install(stored: StoredCertificate): boolean {
     const current = this.served.get(stored.name);
-    if (current && current.stored.cert === stored.cert) return;
+    if (current && current.stored.cert === stored.cert) return false;
     this.served.set(stored.name, { stored, context: createSecureContext({ key: stored.key, cert: stored.cert }) });
     this.refused.delete(stored.name);
+    return true;
   }
 
   private async periodic(): Promise<void> {

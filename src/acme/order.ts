@@ -101,15 +101,15 @@ export class OrderClient {
         challengeCreateFn: async (authz, challenge, keyAuthorization) => {
           // acme-client's types know http-01 and dns-01 only; its auto() hands over tls-alpn-01 as well.
           const type: string = challenge.type;
-          if (type === 'http-01') challenges.addHttp01(authz.identifier.value, challenge.token, keyAuthorization);
+          if (type === 'http-01') await challenges.addHttp01(authz.identifier.value, challenge.token, keyAuthorization);
           else if (type === 'tls-alpn-01') {
             const [alpnKey, alpnCert] = await acme.crypto.createAlpnCertificate(authz, keyAuthorization, await acme.crypto.createPrivateEcdsaKey('P-256'));
-            challenges.addTlsAlpn01(authz.identifier.value, alpnKey.toString(), alpnCert.toString());
+            await challenges.addTlsAlpn01(authz.identifier.value, alpnKey.toString(), alpnCert.toString());
           } else throw new AcmeOrderError(`the CA offered no usable challenge (got ${type})`);
         },
         challengeRemoveFn: async (authz, challenge) => {
-          if (challenge.type === 'http-01') challenges.removeHttp01(challenge.token);
-          else challenges.removeTlsAlpn01(authz.identifier.value);
+          if (challenge.type === 'http-01') await challenges.removeHttp01(challenge.token);
+          else await challenges.removeTlsAlpn01(authz.identifier.value);
         },
       });
       return { key: key.toString(), cert };

@@ -1,5 +1,6 @@
 // Builds the ACME engine from the configuration and plugs it into the HTTPS listener's seam (src/tls/types.ts):
 // challenge responders first, issued certificates next, orders for names nobody has a certificate for.
+import { join } from 'node:path';
 import { DnsClient, systemDnsServers, type DnsServer, type Resolver } from '../discovery/dns.js';
 import type { ProviderStore } from '../settings/resolver.js';
 import type { ClusterMessage, ProcessRole, TlsExtensions } from '../tls/types.js';
@@ -45,7 +46,8 @@ export function createAcme(setup: AcmeSetup): Acme {
   const { config } = setup;
   const role = setup.role ?? { worker: 0, workers: 1, ordersCertificates: true };
   const storage = new FileCertificateStorage(config.stateDir);
-  const challenges = new PendingChallenges();
+  // In the state directory too: another worker (or instance) may receive the CA's validation request.
+  const challenges = new PendingChallenges(join(config.stateDir, 'challenges'));
   const dns = setup.dns ?? (config.names === 'mx' ? new DnsClient({ servers: setup.dnsServers ?? systemDnsServers() }) : undefined);
   const policy = new NamePolicy({ mode: config.names, hostnames: config.hostnames, providers: setup.providers, dns, now: setup.tuning?.now });
   const manager = new AcmeManager({

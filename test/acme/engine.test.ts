@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ProviderIndex } from '../../src/providers/database.js';
 import { StaticProviderStore } from '../../src/settings/resolver.js';
 import { FileOrderLock } from '../../src/acme/lock.js';
+import { PendingChallenges } from '../../src/acme/challenges.js';
 import { AcmeManager, MAX_BACKOFF_MS, type AcmeLog, type Orderer } from '../../src/acme/manager.js';
 import { NamePolicy } from '../../src/acme/policy.js';
 import { FileCertificateStorage } from '../../src/acme/storage.js';
@@ -209,4 +210,20 @@ t.test('a certificate from another directory (staging) is due at once', async (t
   const results = await production.renewDue();
   t.same(results.map((r) => r.outcome), ['renewed'], 'replaced by one from the configured directory');
   await production.close();
+});
+
+t.test('challenges placed by one process are answered by another sharing the state directory', async (t) => {
+  const dir = join(await stateDir(t), 'challenges');
+  const [placing, answering] = [new PendingChallenges(dir), new PendingChallenges(dir)];
+  await placing.addHttp01(NAME, 'tok-EN_1', 'tok-EN_1.thumbprint');
+  t.equal(await answering.http01('tok-EN_1', NAME), 'tok-EN_1.thumbprint', 'http-01 from the state directory');
+  t.equal(await answering.http01('tok-EN_1', 'other.example'), undefined, 'only for the name being validated');
+  t.equal(await answering.http01('../../account-key.pem', NAME), undefined, 'a token is never a path');
+  await placing.addTlsAlpn01(NAME, pki.valid.key, pki.valid.cert);
+  t.ok(answering.contextFor(NAME, { servername: NAME, alpnProtocols: ['acme-tls/1'] }), 'tls-alpn-01 from the state directory');
+  t.equal(answering.contextFor(NAME, { servername: NAME, alpnProtocols: ['h2', 'http/1.1'] }), undefined, 'but only for acme-tls/1');
+  await placing.removeHttp01('tok-EN_1');
+  await placing.removeTlsAlpn01(NAME);
+  t.equal(await answering.http01('tok-EN_1', NAME), undefined, 'gone when the order is done');
+  t.equal(answering.contextFor(NAME, { servername: NAME, alpnProtocols: ['acme-tls/1'] }), undefined);
 });

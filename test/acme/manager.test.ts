@@ -70,8 +70,7 @@ async function run() {
   const httpServer = createHttpServer((request, response) => {
     const match = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]+)$/.exec(request.url ?? '');
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
-    const answer = match ? acme?.challenges.http01(match[1]!, host) : undefined;
-    response.writeHead(answer ? 200 : 404).end(answer ?? '');
+    void (match && acme ? acme.challenges.http01(match[1]!, host) : Promise.resolve(undefined)).then((answer) => response.writeHead(answer ? 200 : 404).end(answer ?? ''));
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
@@ -161,6 +160,7 @@ async function run() {
     const file = join(stateDir, 'certificates', `${wanted}.json`);
     t.equal((await stat(file)).mode & 0o777, 0o600);
     t.same((await readdir(join(stateDir, 'locks'))).filter((f) => !f.startsWith('.')), [], 'the lock was released');
+    t.same(await readdir(join(stateDir, 'challenges', 'http-01')), [], 'the challenge was removed');
   });
 
   await t.test('a name outside the policy is never ordered and gets the default certificate', async (t) => {
@@ -272,6 +272,7 @@ async function run() {
     const served = await handshake(name);
     t.ok(served.cert.checkHost(name) && served.authorized);
     t.equal(acme.challenges.size, 0, 'the challenge certificate is gone');
+    t.same(await readdir(join(stateDir, 'challenges', 'tls-alpn-01')), [], 'from the state directory too');
     await acme.extensions.close?.();
     acme = undefined;
   });
