@@ -14,10 +14,17 @@ import { startService, type Service } from '../../src/service.js';
 import type { OrderResult } from '../../src/acme/manager.js';
 import { runCerts } from '../../src/cli/certs.js';
 import { makeTestPki } from '../helpers/certs.js';
-import { startFakeDns } from '../helpers/fake-dns.js';
+import { startFakeDns, type RecordSet } from '../helpers/fake-dns.js';
 import { copyProviders } from '../helpers/providers.js';
 import { freePort, pebbleMissing, startPebble } from '../helpers/pebble.js';
 import { poxRequest, readPox } from '../helpers/autodiscover.js';
+
+const HOSTER = `<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1"><emailProvider id="hoster.example"><domain>hoster.example</domain><domain purpose="mx">mail.hoster.example</domain>
+<displayName>Hoster</displayName>
+<incomingServer type="imap"><hostname>imap.hoster.example</hostname><port>993</port><socketType>SSL</socketType><authentication>password-cleartext</authentication><username>%EMAILADDRESS%</username></incomingServer>
+<outgoingServer type="smtp"><hostname>smtp.hoster.example</hostname><port>465</port><socketType>SSL</socketType><authentication>password-cleartext</authentication><username>%EMAILADDRESS%</username></outgoingServer>
+</emailProvider></clientConfig>`;
 
 const missing = pebbleMissing();
 if (missing) {
@@ -31,8 +38,13 @@ async function run() {
   const wanted = `autodiscover.${domain}`;
   const outside = 'autodiscover.elsewhere.example';
   const own = 'mailconfig.hoster.example';
+  const customer = 'autoconfig.customer.example';
   const providersDir = await copyProviders(t);
-  const dns = await startFakeDns({ zone: Object.fromEntries([wanted, outside, own].map((n) => [n, { A: ['127.0.0.1'] }])) });
+  // A hoster whose customers' MX points at mail.hoster.example: with MAILCONFIG_ACME_NAMES=mx their names qualify.
+  await writeFile(join(providersDir, 'hoster.example.xml'), HOSTER);
+  const zone = Object.fromEntries([wanted, outside, own, customer].map((n) => [n, { A: ['127.0.0.1'] } as RecordSet]));
+  zone['customer.example'] = { MX: [{ exchange: 'mx1.mail.hoster.example', priority: 10 }] };
+  const dns = await startFakeDns({ zone });
   t.teardown(() => dns.close());
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
   const pebble = await startPebble({ dnsServer: `127.0.0.1:${dns.port}`, httpPort, tlsPort: httpsPort });
@@ -59,6 +71,8 @@ async function run() {
     MAILCONFIG_ACME_CA: join(dir, 'pebble-tls-ca.pem'),
     MAILCONFIG_ACME_EMAIL: 'hostmaster@hoster.example',
     MAILCONFIG_HOSTNAMES: own,
+    MAILCONFIG_ACME_NAMES: 'mx',
+    MAILCONFIG_DNS: `127.0.0.1:${dns.port}`,
     MAILCONFIG_STATE_DIR: stateDir,
   };
   const start = async (): Promise<Service> => {
@@ -146,11 +160,26 @@ async function run() {
     const socket = await tlsConnect(outside, ['http/1.1']);
     t.equal(socket.getPeerX509Certificate()?.subject, 'CN=default.mailconfig.test');
     socket.destroy();
-    t.equal((await refused).outcome, 'refused');
+    const result = await refused;
+    t.equal(result.outcome, 'refused');
+    t.match(result.reason, /elsewhere\.example has no MX record/, 'mx policy: the domain\'s mail does not go to a known provider');
     t.equal(await metric('refused'), 1);
     t.equal(await metric('issued'), 1, 'no further order');
     t.equal(ordersPlaced(), placed, 'pebble received no order');
     t.equal(pebble.log().filter((line) => line.includes(outside)).length, 0, 'pebble never saw the name');
+  });
+
+  await t.test('mx: a customer domain whose MX is the hoster\'s and whose name points here gets a certificate', async (t) => {
+    const issued = outcomeFor(service, customer);
+    (await tlsConnect(customer, ['http/1.1'])).destroy();
+    const result = await issued;
+    t.equal(result.outcome, 'issued', result.reason);
+    const socket = await tlsConnect(customer, ['http/1.1']);
+    t.equal(socket.getPeerX509Certificate()?.checkHost(customer), customer);
+    t.ok(socket.authorized);
+    socket.destroy();
+    t.ok(dns.queries().includes('MX customer.example'), 'decided by the MX record');
+    t.equal(await metric('issued'), 2);
   });
 
   await t.test('mailconfig certs lists the name, issuer and expiry', async (t) => {
@@ -165,7 +194,7 @@ async function run() {
     }
     t.equal(code, 0);
     const rows = out.join('').trim().split('\n').map((line) => JSON.parse(line) as { name: string; issuer: string; notAfter: string; daysLeft: number });
-    t.same(rows.map((r) => r.name), [wanted]);
+    t.same(rows.map((r) => r.name), [customer, wanted]);
     t.match(rows[0]!.issuer, /^Pebble Intermediate CA/);
     t.ok(rows[0]!.daysLeft > 30);
   });
