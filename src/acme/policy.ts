@@ -38,7 +38,7 @@ export class NamePolicy {
     const domain = customerDomainOf(name);
     if (!domain) return { allowed: false, reason: 'neither an own name nor autoconfig/autodiscover/ua-auto-config of a domain' };
     const entry = this.options.providers.current().byDomain(domain);
-    if (entry) return { allowed: true, reason: `${domain} is in the provider database (${entry.file})` };
+    if (entry) return this.pointsHere(name, `${domain} is in the provider database (${entry.file})`);
     if (this.options.mode !== 'mx') return { allowed: false, reason: `${domain} is not in the provider database` };
     return this.decideByMx(name, domain);
   }
@@ -62,6 +62,26 @@ export class NamePolicy {
       if (own.size === 0) return { allowed: false, reason: 'the service\'s own names resolve to no address (MAILCONFIG_HOSTNAMES)' };
       if (!target.some((a) => own.has(a))) return { allowed: false, reason: `${name} does not resolve to this service` };
       return { allowed: true, reason: `MX ${best} of ${domain} matches ${matched} and ${name} resolves to this service` };
+    } catch (error) {
+      return { allowed: false, reason: `DNS: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * A database name is ordered only when it resolves to the service: the bundled database lists big providers
+   * (gmail.com, ...) whose autoconfig names point elsewhere; ordering them would only fail validation and use up the
+   * order budget and the CA's failed-validation limit. Unchecked when the service's own names are not configured or
+   * do not resolve (nothing to compare with).
+   */
+  private async pointsHere(name: string, reason: string): Promise<PolicyDecision> {
+    const dns = this.options.dns;
+    if (!dns || this.hostnames.size === 0) return { allowed: true, reason };
+    try {
+      const own = await this.addressesOfService();
+      if (own.size === 0) return { allowed: true, reason: `${reason} (not checked: the own names resolve to no address)` };
+      const target = await addressesOf(dns, name);
+      if (!target.some((a) => own.has(a))) return { allowed: false, reason: `${name} does not resolve to this service` };
+      return { allowed: true, reason: `${reason} and ${name} resolves to this service` };
     } catch (error) {
       return { allowed: false, reason: `DNS: ${(error as Error).message}` };
     }

@@ -48,7 +48,9 @@ export function createAcme(setup: AcmeSetup): Acme {
   const storage = new FileCertificateStorage(config.stateDir);
   // In the state directory too: another worker (or instance) may receive the CA's validation request.
   const challenges = new PendingChallenges(join(config.stateDir, 'challenges'));
-  const dns = setup.dns ?? (config.names === 'mx' ? new DnsClient({ servers: setup.dnsServers ?? systemDnsServers() }) : undefined);
+  // DNS checks that a name points at the service (both policies, when its own names are known) and reads MX (`mx`).
+  const needsDns = config.names === 'mx' || config.hostnames.length > 0;
+  const dns = setup.dns ?? (needsDns ? new DnsClient({ servers: setup.dnsServers ?? systemDnsServers() }) : undefined);
   const policy = new NamePolicy({ mode: config.names, hostnames: config.hostnames, providers: setup.providers, dns, now: setup.tuning?.now });
   const manager = new AcmeManager({
     directoryUrl: config.directoryUrl,

@@ -62,6 +62,9 @@ t.test('db: the client prefixes of database domains and the own names, nothing e
 t.test('mx: customer domains whose MX is a provider\'s purpose="mx" domain and whose name points at the service', async (t) => {
   const zone: Zone = {
     'mailconfig.hoster.example': { A: [SERVICE] },
+    'autodiscover.hoster.example': { A: [SERVICE] },
+    // The hoster's own autoconfig name is in the database but served elsewhere.
+    'autoconfig.hoster.example': { A: ['127.0.0.77'] },
     // A customer of the hoster, with its CNAMEs in place (resolved to the service's address).
     'customer.example': { MX: [{ exchange: 'mx1.mail.hoster.example', priority: 10 }] },
     'autodiscover.customer.example': { A: [SERVICE] },
@@ -94,6 +97,7 @@ t.test('mx: customer domains whose MX is a provider\'s purpose="mx" domain and w
     'autodiscover.nomx.example': /no MX record/,
     'autodiscover.missing.example': /no MX record/,
     'www.customer.example': /neither an own name/,
+    'autoconfig.hoster.example': /does not resolve to this service/,
   };
   for (const [name, reason] of Object.entries(refusals)) {
     const decision = await policy.decide(name);
@@ -105,7 +109,13 @@ t.test('mx: customer domains whose MX is a provider\'s purpose="mx" domain and w
   const db = new NamePolicy({ mode: 'db', hostnames: ['mailconfig.hoster.example'], providers, dns: client });
   const before = dns.queries().length;
   t.notOk((await db.decide('autodiscover.customer.example')).allowed, 'db mode does not look at MX');
-  t.equal(dns.queries().length, before, 'and asks no DNS');
+  t.equal(dns.queries().length, before, 'and asks no DNS for a domain outside the database');
+  t.ok((await db.decide('autodiscover.hoster.example')).allowed, 'db: a database name pointing here');
+  const elsewhere = await db.decide('autoconfig.hoster.example');
+  t.notOk(elsewhere.allowed, 'db: a database name pointing elsewhere is not ordered (it would only fail validation)');
+  t.match(elsewhere.reason, /does not resolve to this service/);
+  const unchecked = new NamePolicy({ mode: 'db', hostnames: [], providers, dns: client });
+  t.ok((await unchecked.decide('autoconfig.hoster.example')).allowed, 'without own names there is nothing to compare: allowed');
 });
 
 t.test('mx: the service\'s own addresses are looked up once and kept', async (t) => {
