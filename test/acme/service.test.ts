@@ -75,8 +75,8 @@ async function run() {
     MAILCONFIG_DNS: `127.0.0.1:${dns.port}`,
     MAILCONFIG_STATE_DIR: stateDir,
   };
-  const start = async (): Promise<Service> => {
-    const service = await startService({ ...loadConfig(env), host: '127.0.0.1' }, false);
+  const start = async (extra: Record<string, string> = {}): Promise<Service> => {
+    const service = await startService({ ...loadConfig({ ...env, ...extra }), host: '127.0.0.1' }, false);
     t.teardown(() => service.shutdown(1000));
     return service;
   };
@@ -228,5 +228,31 @@ async function run() {
     t.ok(after.authorized, `chaining to pebble's root (${String(after.authorizationError ?? 'ok')})`);
     after.destroy();
     t.equal(await metric('renewed'), 1);
+  });
+
+  await t.test('tls-alpn-01: the CA validates on the HTTPS port (ALPN acme-tls/1)', async (t) => {
+    await service.shutdown(1000);
+    service = await start({ MAILCONFIG_ACME_CHALLENGE: 'tls-alpn-01' });
+    const before = pebble.log().length;
+    // Count the handshakes that got the challenge certificate (the CA's validation connections).
+    const challenges = service.acme!.challenges;
+    const answer = challenges.contextFor.bind(challenges);
+    let validations = 0;
+    challenges.contextFor = (name, hello) => {
+      const context = answer(name, hello);
+      if (context && name === own && hello.alpnProtocols.join() === 'acme-tls/1') validations++;
+      return context;
+    };
+    const issued = outcomeFor(service, own);
+    (await tlsConnect(own, ['h2'])).destroy();
+    const result = await issued;
+    t.equal(result.outcome, 'issued', result.reason);
+    t.ok(validations > 0, `the CA's acme-tls/1 handshakes got the challenge certificate (${validations})`);
+    t.notOk(pebble.log().slice(before).some((line) => line.includes('acme-challenge')), 'nothing was validated over http');
+    const socket = await tlsConnect(own, ['h2', 'http/1.1']);
+    t.equal(socket.getPeerX509Certificate()?.checkHost(own), own);
+    t.ok(socket.authorized);
+    t.equal(socket.alpnProtocol, 'h2', 'normal clients still get h2');
+    socket.destroy();
   });
 }
