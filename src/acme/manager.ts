@@ -94,6 +94,8 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
   private starting?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private rateLimitLogged = 0;
+  /** While the hourly budget is used up: handshakes for allowed names cost no DNS question and no file read. */
+  private budgetFreeAt = 0;
   private closed = false;
 
   constructor(private readonly options: AcmeManagerOptions) {
@@ -213,6 +215,8 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
     const waiting = this.backoff.get(name);
     if (waiting && waiting.until > this.now() && !force) return { name, outcome: 'backoff', reason: `failed ${waiting.failures}x; next try ${new Date(waiting.until).toISOString()}` };
 
+    if (this.now() < this.budgetFreeAt) return { name, outcome: 'rate_limited', reason: `the hourly order budget is used up until ${new Date(this.budgetFreeAt).toISOString()}` };
+
     const decision = await this.options.policy.decide(name);
     if (!decision.allowed) {
       this.refused.set(name, decision.reason);
@@ -231,6 +235,7 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
 
     const recent = await this.options.storage.recentOrders(this.now());
     if (recent.length >= this.options.ordersPerHour) {
+      this.budgetFreeAt = Math.min(...recent) + 60 * MINUTE;
       const reason = `${recent.length} orders in the last hour (MAILCONFIG_ACME_RATE=${this.options.ordersPerHour})`;
       if (this.now() - this.rateLimitLogged > 60 * MINUTE) {
         this.rateLimitLogged = this.now();

@@ -227,6 +227,11 @@ async function run() {
     const result = await acme.manager.ensure(`autoconfig.${domain}`);
     t.equal(result.outcome, 'rate_limited', result.reason);
     t.equal(await ordersMetric(registry, 'rate_limited'), 1);
+    const asked = dns.queries().length;
+    const again = await acme.manager.ensure(`ua-auto-config.${domain}`);
+    t.equal(again.outcome, 'rate_limited', 'another name while the budget is used up');
+    t.match(again.reason, /budget is used up until/);
+    t.equal(dns.queries().length, asked, 'costs no DNS question');
     t.equal(validationsOf(`autoconfig.${domain}`), 0, 'nothing was asked of the CA');
     t.equal(ordersPlaced(), 3);
     await acme.extensions.close?.();
