@@ -67,6 +67,8 @@ export interface AcmeManagerOptions {
 }
 
 const MINUTE = 60_000;
+/** Names decided or ordered at once from handshakes; more are dropped (a later handshake asks again). */
+export const MAX_PENDING = 64;
 const DAY = 24 * 60 * MINUTE;
 export const FIRST_BACKOFF_MS = MINUTE;
 export const MAX_BACKOFF_MS = DAY;
@@ -158,11 +160,18 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
     if (hello.alpnProtocols.includes(ACME_TLS_ALPN)) return;
     const name = certificateName(hello.servername);
     if (!name || this.served.has(name) || this.inflight.has(name) || this.refused.has(name)) return;
+    // A flood of handshakes for new names (each a DNS question in the mx policy) is cut off here.
+    if (this.inflight.size >= MAX_PENDING) return;
     if (!this.ordersCertificates) {
       this.emit('missing', name);
       return;
     }
     void this.ensure(name).catch((error: unknown) => this.options.log.error({ err: error, name }, 'ACME: unexpected error'));
+  }
+
+  /** Names being decided or ordered right now. */
+  get pending(): number {
+    return this.inflight.size;
   }
 
   /** Certificates served now (name, issuer, expiry), sorted by name. */

@@ -9,7 +9,7 @@ import { ProviderIndex } from '../../src/providers/database.js';
 import { StaticProviderStore } from '../../src/settings/resolver.js';
 import { FileOrderLock } from '../../src/acme/lock.js';
 import { PendingChallenges } from '../../src/acme/challenges.js';
-import { AcmeManager, MAX_BACKOFF_MS, type AcmeLog, type Orderer } from '../../src/acme/manager.js';
+import { AcmeManager, MAX_BACKOFF_MS, MAX_PENDING, type AcmeLog, type Orderer } from '../../src/acme/manager.js';
 import { NamePolicy } from '../../src/acme/policy.js';
 import { FileCertificateStorage } from '../../src/acme/storage.js';
 import { providerEntry } from '../helpers/discovery-world.js';
@@ -137,8 +137,11 @@ t.test('the CA\'s tls-alpn-01 validation handshakes never start an order', async
   await m.start();
   m.onMissing({ servername: NAME, alpnProtocols: ['acme-tls/1'] });
   m.onMissing({ servername: 'not a name', alpnProtocols: [] });
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  t.same(ca.orders, []);
+  t.equal(m.pending, 0, 'nothing was started');
+  m.onMissing({ servername: NAME, alpnProtocols: ['h2'] });
+  t.equal(m.pending, 1, 'while a normal handshake starts the order');
+  t.equal((await m.ensure(NAME)).outcome, 'issued');
+  t.same(ca.orders, [NAME], 'once');
   await m.close();
 });
 
@@ -226,4 +229,30 @@ t.test('challenges placed by one process are answered by another sharing the sta
   await placing.removeTlsAlpn01(NAME);
   t.equal(await answering.http01('tok-EN_1', NAME), undefined, 'gone when the order is done');
   t.equal(answering.contextFor(NAME, { servername: NAME, alpnProtocols: ['acme-tls/1'] }), undefined);
+});
+
+t.test('a flood of handshakes for new names asks the policy for a bounded number at once', async (t) => {
+  const dir = await stateDir(t);
+  const storage = new FileCertificateStorage(dir);
+  let asked = 0;
+  let finish!: () => void;
+  const stuck = new Promise<void>((resolve) => (finish = resolve));
+  const m = new AcmeManager({
+    directoryUrl: DIRECTORY,
+    ordersPerHour: 100,
+    policy: { decide: async () => (asked++, await stuck, { allowed: false, reason: 'no' }) },
+    storage,
+    lock: new FileOrderLock(storage.locksDir),
+    orderer: () => fakeCa().orderer,
+    createAccountKey: async () => pki.valid.key,
+    log: recorder(),
+    renewalCheckMs: 0,
+  });
+  await m.start();
+  for (let i = 0; i < 500; i++) m.onMissing({ servername: `autodiscover.d${i}.example`, alpnProtocols: [] });
+  // The decisions start within the same turn (no I/O before them): one turn of the event loop lets them all begin.
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(asked, MAX_PENDING, `${MAX_PENDING} decisions at once, the rest dropped`);
+  finish();
+  await m.close();
 });
