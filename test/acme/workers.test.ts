@@ -79,8 +79,10 @@ async function run() {
     t.notOk(service.logs.some((l) => l.msg.startsWith('ACME: certificate issued') && l.pid === pidOf[2]), 'worker 2 never ordered');
   });
 
-  service.child.kill('SIGTERM');
-  t.equal((await service.exited).code, 0);
+  await t.test('SIGTERM stops both workers and the primary', async (t) => {
+    service.child.kill('SIGTERM');
+    t.equal((await service.exited).code, 0);
+  });
 }
 
 /** GET /healthz on an open TLS socket (HTTP/1.1, Connection: close); the answering worker's number. */
