@@ -1,6 +1,6 @@
 // The HTTPS listener's TLS options: TLS 1.2 minimum, HTTP/2 and HTTP/1.1 by ALPN (plus acme-tls/1 for RFC 8737
 // validations), the default certificate, and an SNICallback asking the certificate store.
-import type { SecureServerOptions, Http2SecureServer, ServerHttp2Session } from 'node:http2';
+import { constants, type SecureServerOptions, type Http2SecureServer, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Server as TlsServer } from 'node:tls';
 import type { DefaultCertificate } from '../tls/default-certificate.js';
 import { MIN_TLS_VERSION } from '../tls/context.js';
@@ -40,6 +40,17 @@ export function prepareHttpsServer(server: Http2SecureServer, defaults: DefaultC
   server.on('unknownProtocol', (socket: { destroy(): void }) => socket.destroy());
   readAlpnBeforeHandshake(server as unknown as TlsServer, CONNECTION_TIMEOUTS.handshakeTimeout);
   defaults?.on('reloaded', (loaded) => server.setSecureContext({ cert: loaded.pem.cert, key: loaded.pem.key, minVersion: MIN_TLS_VERSION }));
+  // HTTP/2 has no header timeout of its own (a HEADERS frame arrives whole): a request whose body has not fully
+  // arrived by the whole-request deadline is cancelled (a slow answer is not: the deadline is the client's); an idle
+  // session is closed by fastify's http2SessionTimeout (the keep-alive time).
+  server.on('stream', (stream: ServerHttp2Stream) => {
+    if (stream.endAfterHeaders) return;
+    const timer = setTimeout(() => {
+      if (!stream.closed && !stream.readableEnded) stream.close(constants.NGHTTP2_CANCEL);
+    }, CONNECTION_TIMEOUTS.requestTimeout);
+    timer.unref();
+    stream.once('close', () => clearTimeout(timer));
+  });
   const sessions = new Set<ServerHttp2Session>();
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);

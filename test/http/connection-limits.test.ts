@@ -2,6 +2,7 @@ import t from 'tap';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { connect as h2connect, constants as h2constants } from 'node:http2';
 import { makeTestPki } from '../helpers/certs.js';
 import { certFiles, startHttpsService } from '../helpers/https-service.js';
 
@@ -89,4 +90,22 @@ t.test('an idle keep-alive connection is closed after 5 s', { timeout: 30_000 },
   await once(socket, 'close');
   const took = Date.now() - after;
   t.ok(took >= 4_500 && took < 7_000, `closed after ${took} ms`);
+});
+
+t.test('an HTTP/2 request whose body does not arrive within 30 s is cancelled', { timeout: 60_000 }, async (t) => {
+  const pki = await makeTestPki(['localhost']);
+  const files = await certFiles(t, pki.valid.cert, pki.valid.key);
+  const { https } = await startHttpsService(t, { MAILCONFIG_TLS_CERT: files.cert, MAILCONFIG_TLS_KEY: files.key });
+  const session = h2connect(`https://127.0.0.1:${https}`, { ca: pki.ca, servername: 'localhost' });
+  session.on('error', () => undefined);
+  t.teardown(() => session.destroy());
+  await once(session, 'connect');
+  const stream = session.request({ ':method': 'POST', ':path': '/autodiscover/autodiscover.xml', 'content-type': 'text/xml' });
+  stream.on('error', () => undefined);
+  const started = Date.now();
+  stream.write('<?xml version="1.0"?><Autodiscover');
+  await once(stream, 'close');
+  const took = Date.now() - started;
+  t.equal(stream.rstCode, h2constants.NGHTTP2_CANCEL, 'reset with CANCEL');
+  t.ok(took >= 29_000 && took < 33_000, `after ${took} ms`);
 });
