@@ -97,6 +97,9 @@ export class DnsClient implements Resolver {
   }
 
   private async ask(server: DnsServer, name: string, type: RecordType, signal: AbortSignal): Promise<DnsAnswer> {
+    // Not even sent when already cancelled (a lookup started while the service stops): withAbort would leave the
+    // query's own rejection unhandled.
+    if (signal.aborted) throw new DnsError(`${type} ${name}: cancelled`);
     let packet = await withAbort(udpQuery(server, name, type, this.timeoutMs), signal);
     let tcp = false;
     if (packet.header.tc) {

@@ -63,12 +63,12 @@ export async function discover(domain: string, address: EmailAddress | undefined
       controller.abort(new Stop('stopped: the service is shutting down'));
       resolve('deadline');
     };
-    if (stop?.aborted) onStop();
-    stop?.addEventListener('abort', onStop, { once: true });
     controller.signal.addEventListener('abort', () => {
       clearTimeout(timer);
       stop?.removeEventListener('abort', onStop);
     }, { once: true });
+    if (stop?.aborted) onStop();
+    else stop?.addEventListener('abort', onStop, { once: true });
   });
   const dns = new LookupDns(deps.dns, deps.guard, controller.signal);
   const ctx: LookupContext = {
