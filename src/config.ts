@@ -325,6 +325,7 @@ export interface ListenerConfig {
 
 function readListeners(env: Env): ListenerConfig {
   const httpsPort = env.MAILCONFIG_HTTPS_PORT?.trim() ? readPort(env, 'MAILCONFIG_HTTPS_PORT', 0) : undefined;
+  if (httpsPort && httpsPort === readPort(env, 'PORT', 8080)) throw new ConfigError(`MAILCONFIG_HTTPS_PORT=${httpsPort} is the HTTP port (PORT) as well`);
   const cert = env.MAILCONFIG_TLS_CERT?.trim();
   const key = env.MAILCONFIG_TLS_KEY?.trim();
   if (cert && !key) throw new ConfigError('MAILCONFIG_TLS_CERT is set but MAILCONFIG_TLS_KEY is not');

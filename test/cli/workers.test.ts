@@ -36,6 +36,8 @@ t.test('MAILCONFIG_WORKERS and --workers are checked', async (t) => {
   t.throws(() => loadConfig({ MAILCONFIG_HTTPS_REDIRECT: 'on' }), { message: /needs MAILCONFIG_HTTPS_PORT/ });
   t.throws(() => loadConfig({ MAILCONFIG_SHUTDOWN_TIMEOUT: 'soon' }), { message: /^MAILCONFIG_SHUTDOWN_TIMEOUT=soon/ });
   t.throws(() => loadConfig({ MAILCONFIG_MAX_CONNECTIONS: '0' }), { message: /at least 1/ });
+  t.throws(() => loadConfig({ MAILCONFIG_HTTPS_PORT: '8080' }), { message: /^MAILCONFIG_HTTPS_PORT=8080 is the HTTP port/ });
+  t.equal(loadConfig({ MAILCONFIG_HTTPS_PORT: '8443' }).listeners.httpsPort, 8443);
 });
 
 t.test('serve --workers 2: both workers answer, with the same certificate; a killed worker is restarted', { timeout: 90_000 }, async (t) => {
