@@ -109,3 +109,16 @@ t.test('an HTTP/2 request whose body does not arrive within 30 s is cancelled', 
   t.equal(stream.rstCode, h2constants.NGHTTP2_CANCEL, 'reset with CANCEL');
   t.ok(took >= 29_000 && took < 33_000, `after ${took} ms`);
 });
+
+t.test('a TLS client that does not finish its ClientHello within 10 s is disconnected', { timeout: 30_000 }, async (t) => {
+  const { https } = await startHttpsService(t, {});
+  const socket = connect(https, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  const started = Date.now();
+  // The start of a handshake record (type 22, TLS 1.0 record version, length 512) and nothing more.
+  socket.write(Buffer.from([22, 3, 1, 2, 0, 1]));
+  await once(socket, 'close');
+  const took = Date.now() - started;
+  t.ok(took >= 9_500 && took < 12_500, `closed after ${took} ms`);
+});
