@@ -140,9 +140,9 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
       }
       const every = this.options.renewalCheckMs ?? 60 * MINUTE;
       if (every > 0 && !this.closed) {
-        this.timer = setInterval(() => void this.periodic(), every);
+        this.timer = setInterval(() => void this.maintain(), every);
         this.timer.unref();
-        if (this.ordersCertificates) setImmediate(() => void this.periodic());
+        if (this.ordersCertificates) setImmediate(() => void this.maintain());
       }
     })();
     return this.starting;
@@ -338,14 +338,25 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
     return true;
   }
 
-  private async periodic(): Promise<void> {
+  /**
+   * The hourly background pass (also run at start): renew what is due; stop serving what expired anyway, so the next
+   * handshake for it asks for a new order again. Serving-only processes re-read the state directory instead.
+   */
+  async maintain(): Promise<void> {
     try {
       if (this.ordersCertificates) await this.renewDue();
       else await this.reloadAll();
     } catch (error) {
       this.options.log.error({ err: error }, 'ACME: renewal check failed');
     }
+    for (const [name, served] of this.served) {
+      if (served.stored.notAfter.getTime() <= this.now()) {
+        this.served.delete(name);
+        this.options.log.warn({ name }, `ACME: certificate for ${name} expired without a renewal; serving the default certificate`);
+      }
+    }
   }
+
 
   /** Stops the renewal timer; orders in flight are waited for up to `graceMs`. */
   async close(graceMs = 5000): Promise<void> {

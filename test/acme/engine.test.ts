@@ -256,3 +256,20 @@ t.test('a flood of handshakes for new names asks the policy for a bounded number
   finish();
   await m.close();
 });
+
+t.test('an expired certificate that could not be renewed is no longer served', async (t) => {
+  const dir = await stateDir(t);
+  const ca = fakeCa();
+  let clock = Date.now();
+  const log = recorder();
+  const m = manager(dir, ca, { now: () => clock, log });
+  await m.start();
+  t.equal((await m.ensure(NAME)).outcome, 'issued');
+  ca.fail('the CA is down');
+  clock = Date.parse((await new FileCertificateStorage(dir).load(NAME))!.notAfter.toISOString()) + 1000;
+  await m.maintain();
+  t.equal(m.contextFor(NAME), undefined, 'not served after its expiry');
+  t.ok(log.lines.some((l) => l.level === 'warn' && /expired without a renewal/.test(l.msg)));
+  t.ok(log.lines.some((l) => l.level === 'warn' && /order for .* failed: the CA is down/.test(l.msg)), 'the renewal was tried');
+  await m.close();
+});
