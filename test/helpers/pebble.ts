@@ -73,6 +73,10 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     PEBBLE_AUTHZREUSE: '0',
   };
   const child = spawn(PEBBLE_BINARY, ['-config', join(dir, 'pebble-config.json'), '-dnsserver', options.dnsServer], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test process that ends without its teardown (a timeout) must not leave pebble running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const lines: string[] = [];
   const ready = waitForReady(child, lines);
   try {
