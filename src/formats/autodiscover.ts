@@ -3,7 +3,8 @@ import { AddressError, parseAddress, type EmailAddress } from '../settings/addre
 import type { AuthMethod, MailConfig, Protocol, Security, ServerSettings } from '../settings/model.js';
 import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
-import { escapeXml, parseXml, XmlError, type XmlElement } from './xml.js';
+import { escapeXml } from '../xml/escape.js';
+import { parseXml, XmlError, type XmlElement } from '../xml/parse.js';
 
 /** Outlook's own Content-Type for POX answers. */
 export const AUTODISCOVER_CONTENT_TYPE = 'text/xml; charset=utf-8';

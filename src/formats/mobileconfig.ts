@@ -4,7 +4,7 @@ import type { EmailAddress } from '../settings/address.js';
 import { providerDisplayName, type AuthMethod, type MailConfig, type ServerSettings } from '../settings/model.js';
 import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
-import { escapeXml } from './xml.js';
+import { escapeXml } from '../xml/escape.js';
 
 // Apple configuration profile (.mobileconfig) with one com.apple.mail.managed payload.
 // Traps handled here (formats.md section 3): PayloadVersion 1 everywhere, ports as <integer>, UUIDs derived from the

@@ -1,7 +1,7 @@
 import type { EmailAddress } from '../settings/address.js';
 import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import type { LocalizedText, MailConfig, Security, ServerSettings } from '../settings/model.js';
-import { escapeXml } from './xml.js';
+import { escapeXml } from '../xml/escape.js';
 
 export const THUNDERBIRD_CONTENT_TYPE = 'application/xml; charset=utf-8';
 

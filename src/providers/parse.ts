@@ -1,7 +1,7 @@
 import { AddressError, parseDomain } from '../settings/address.js';
 import { AUTH_METHODS, type AuthMethod, type Documentation, type EnableInstructions, type LocalizedText, type MailConfig, type OAuth2Settings, type Pop3Options, type Protocol, type Provenance, type Security, type ServerSettings, type SmtpOptions } from '../settings/model.js';
 import { brokenPlaceholders, lowerCaseHost } from '../settings/placeholders.js';
-import { childrenNamed, firstChild, parseXml, XmlError, type XmlElement } from '../formats/xml.js';
+import { childrenNamed, firstChild, parseXml, XmlError, type XmlElement } from '../xml/parse.js';
 
 export type Severity = 'error' | 'warning';
 

@@ -136,7 +136,7 @@ function lineIndex(text: string): LineIndex {
   };
 }
 
-export function lineAt(text: string, index: number): number {
+function lineAt(text: string, index: number): number {
   return lineIndex(text)(index);
 }
 
@@ -153,13 +153,6 @@ function decodeEntities(value: string): string {
 
 function safeCodePoint(code: number): string | undefined {
   return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
-}
-
-/** Escapes text for element content and attribute values alike. */
-export function escapeXml(value: string | number): string {
-  return String(value).replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`)
-    // Characters XML 1.0 cannot carry at all: drop rather than emit a document no client parses.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
 }
 
 export function childrenNamed(element: XmlElement, localName: string): XmlElement[] {

@@ -1,7 +1,7 @@
 // The service's endpoints answer a discovered domain, and the JSON API shows where each server came from.
 import t from 'tap';
 import { DiscoveryResolver } from '../../src/discovery/resolver.js';
-import { parseXml, childrenNamed, firstChild } from '../../src/formats/xml.js';
+import { parseXml, childrenNamed, firstChild } from '../../src/xml/parse.js';
 import { startWorld } from '../helpers/discovery-world.js';
 import { startTestServer } from '../helpers/server.js';
 
