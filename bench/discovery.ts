@@ -10,7 +10,7 @@ import { probe } from '../src/discovery/probe.js';
 import { DiscoveryResolver } from '../src/discovery/resolver.js';
 import { BUNDLED_PROVIDERS } from '../src/config.js';
 import { openProviderDatabase } from '../src/providers/database.js';
-import { StaticProviderStore } from '../src/settings/resolver.js';
+import { StaticProviderStore } from '../src/providers/store.js';
 import { startWorld, type World } from '../test/helpers/discovery-world.js';
 import { startTestServer } from '../test/helpers/server.js';
 

@@ -10,7 +10,9 @@ import { AddressError, parseAddressOrDomain, type EmailAddress } from '../settin
 import type { MailConfig, ServerSettings } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
-import { DatabaseResolver, StaticProviderStore, type LookupStep, type Resolution } from '../settings/resolver.js';
+import type { LookupStep, Resolution } from '../settings/resolver.js';
+import { DatabaseResolver } from '../providers/resolver.js';
+import { StaticProviderStore } from '../providers/store.js';
 import { formatTable } from './format.js';
 
 const USAGE = `Usage: mailconfig lookup <address|domain> [--json] [--explain]

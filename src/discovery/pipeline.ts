@@ -3,7 +3,8 @@
 // is complete); a result from a better-ranked source ends the lookup and cancels the rest.
 import type { EmailAddress } from '../settings/address.js';
 import type { MailConfig } from '../settings/model.js';
-import type { LookupStep, ProviderStore } from '../settings/resolver.js';
+import type { LookupStep } from '../settings/resolver.js';
+import type { ProviderStore } from '../providers/store.js';
 import { ownAutoconfig } from './autoconfig.js';
 import { StepLog, type LookupContext, type StepListener } from './context.js';
 import type { Resolver } from './dns.js';

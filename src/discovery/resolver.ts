@@ -3,7 +3,8 @@
 // served while a refresh runs; a refresh that fails keeps the old answer.
 import { LRUCache } from 'lru-cache';
 import type { EmailAddress } from '../settings/address.js';
-import type { LookupStep, ProviderStore, Resolution, SettingsResolver } from '../settings/resolver.js';
+import type { LookupStep, Resolution, SettingsResolver } from '../settings/resolver.js';
+import type { ProviderStore } from '../providers/store.js';
 import type { StepListener } from './context.js';
 import { DnsClient, type Resolver } from './dns.js';
 import { ConnectionLimiter } from './limiter.js';

@@ -1,6 +1,8 @@
 // Builds the service's resolver from its configuration: live discovery unless MAILCONFIG_DISCOVERY=off.
 import type { DiscoveryConfig } from '../config.js';
-import { DatabaseResolver, type ProviderStore, type SettingsResolver } from '../settings/resolver.js';
+import type { SettingsResolver } from '../settings/resolver.js';
+import { DatabaseResolver } from '../providers/resolver.js';
+import type { ProviderStore } from '../providers/store.js';
 import { systemDnsServers } from './dns.js';
 import type { DiscoveryOptions } from './options.js';
 import { DiscoveryResolver } from './resolver.js';

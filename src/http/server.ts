@@ -1,7 +1,8 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { renderV2Error } from '../formats/autodiscover.js';
 import type { AppConfig } from '../config.js';
-import type { ProviderStore, SettingsResolver } from '../settings/resolver.js';
+import type { SettingsResolver } from '../settings/resolver.js';
+import type { ProviderStore } from '../providers/store.js';
 import { registerHealthRoutes } from './health.js';
 import { registerThunderbirdRoutes } from './thunderbird.js';
 import { registerWebRoutes, type BadUrlPage } from './web.js';

@@ -1,11 +1,25 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProviderStore } from '../settings/resolver.js';
 import { KeyedMutex, removeFileDurable, removeStaleTempFiles, writeFileAtomic } from './atomic.js';
 import { conflictProblems, fileOfKey, isProviderKey } from './checks.js';
 import { etagOf, loadProviderText, openProviderDatabase, providerKey, ProviderIndex, type ProviderEntry } from './database.js';
 import type { Problem } from './parse.js';
+
+/** Holds the current provider index; admin changes and reloads swap it atomically. */
+export interface ProviderStore {
+  current(): ProviderIndex;
+}
+
+export class StaticProviderStore implements ProviderStore {
+  constructor(private index: ProviderIndex) {}
+  current(): ProviderIndex {
+    return this.index;
+  }
+  replace(index: ProviderIndex): void {
+    this.index = index;
+  }
+}
 
 /** The part of a pino/fastify logger the store uses. */
 export interface StoreLog {

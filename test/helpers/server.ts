@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { openProviderDatabase } from '../../src/providers/database.js';
-import { DatabaseResolver, StaticProviderStore, type SettingsResolver } from '../../src/settings/resolver.js';
+import type { SettingsResolver } from '../../src/settings/resolver.js';
+import { DatabaseResolver } from '../../src/providers/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 import { buildServer } from '../../src/http/server.js';
 
 export interface TestServer {

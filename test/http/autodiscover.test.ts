@@ -11,7 +11,8 @@ import { parseAddress } from '../../src/settings/address.js';
 import type { ServerSettings } from '../../src/settings/model.js';
 import { fillTemplate } from '../../src/settings/placeholders.js';
 import { preferredServers } from '../../src/settings/preference.js';
-import { DatabaseResolver, StaticProviderStore } from '../../src/settings/resolver.js';
+import { DatabaseResolver } from '../../src/providers/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 import { MOBILESYNC_REQUEST_NS, MOBILESYNC_SCHEMA, poxRequest, readPox, type PoxProtocol } from '../helpers/autodiscover.js';
 import { startTestServer } from '../helpers/server.js';
 

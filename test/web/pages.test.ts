@@ -1,7 +1,8 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { MailConfig, ServerSettings } from '../../src/settings/model.js';
-import { DatabaseResolver, type SettingsResolver } from '../../src/settings/resolver.js';
+import type { SettingsResolver } from '../../src/settings/resolver.js';
+import { DatabaseResolver } from '../../src/providers/resolver.js';
 import { startTestServer } from '../helpers/server.js';
 
 const server = await startTestServer();
