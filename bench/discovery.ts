@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { fileURLToPath } from 'node:url';
 import { ConnectionLimiter } from '../src/discovery/limiter.js';
 import { DnsClient } from '../src/discovery/dns.js';
-import { probe } from '../src/discovery/probe.js';
+import { probe } from '../src/discovery/probe/index.js';
 import { DiscoveryResolver } from '../src/discovery/resolver.js';
 import { BUNDLED_PROVIDERS } from '../src/config.js';
 import { openProviderDatabase } from '../src/providers/database.js';

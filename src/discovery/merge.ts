@@ -4,7 +4,7 @@
 import type { AuthMethod, Confidence, MailConfig, Protocol, Provenance, ServerSettings, SourceKind } from '../settings/model.js';
 import { rankServers, SOURCE_RANK } from '../settings/preference.js';
 import type { MxFinding } from './mx.js';
-import { deprecatedTls, deriveAuth } from './probe.js';
+import { advertisesStartTls, deprecatedTls, deriveAuth } from './probe/capabilities.js';
 import type { ProbeAttempt } from './probing.js';
 import type { SrvFinding, SrvTarget } from './srv.js';
 import type { ProbeResult } from './types.js';
@@ -157,11 +157,6 @@ function plainFallback(domain: string, attempts: ProbeAttempt[]): ServerSettings
     ];
   }
   return [];
-}
-
-function advertisesStartTls(protocol: Protocol, capabilities: string[]): boolean {
-  const keyword = protocol === 'pop3' ? 'STLS' : 'STARTTLS';
-  return capabilities.some((cap) => cap.toUpperCase() === keyword);
 }
 
 function fromProbe(domain: string, attempt: ProbeAttempt, result: ProbeResult, source: Provenance): ServerSettings | undefined {

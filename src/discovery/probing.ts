@@ -4,7 +4,7 @@
 import type { Protocol, Security } from '../settings/model.js';
 import type { LookupContext } from './context.js';
 import { describeUnusable } from './hosts.js';
-import { probe } from './probe.js';
+import { probe } from './probe/index.js';
 import type { MxFinding } from './mx.js';
 import { MAIL_PORTS, type SrvFinding, type SrvTarget } from './srv.js';
 import type { ProbeResult } from './types.js';

@@ -7,13 +7,13 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { deriveAuth, probe, type ProbeOptions } from '../../src/discovery/probe.js';
-import { createNetworkGuard } from '../../src/discovery/network-guard.js';
-import type { ProbeResult } from '../../src/discovery/types.js';
-import type { Protocol, Security } from '../../src/settings/model.js';
-import { makeTestPki, type Pem } from '../helpers/certs.js';
-import { startFakeImap, startFakePop3, startFakeSmtp, type FakeServer, type FakeServerOptions } from '../helpers/mail-servers.js';
-import { startTripwire } from '../helpers/tripwire.js';
+import { probe, type ProbeOptions } from '../../../src/discovery/probe/index.js';
+import { createNetworkGuard } from '../../../src/discovery/network-guard.js';
+import type { ProbeResult } from '../../../src/discovery/types.js';
+import type { Protocol, Security } from '../../../src/settings/model.js';
+import { makeTestPki, type Pem } from '../../helpers/certs.js';
+import { startFakeImap, startFakePop3, startFakeSmtp, type FakeServer, type FakeServerOptions } from '../../helpers/mail-servers.js';
+import { startTripwire } from '../../helpers/tripwire.js';
 
 const HOST = 'mail.probe.test';
 const ADDRESS = '127.0.1.20';
@@ -284,19 +284,4 @@ t.test('a closed port is reported as refused', async (t) => {
   const result = await probe({ host: HOST, address: ADDRESS, port, protocol: 'smtp', security: 'tls' }, { timeoutMs: 1000 });
   t.equal(result.ok, false);
   t.equal(result.error, 'connection refused');
-});
-
-t.test('authentication methods from capability text', async (t) => {
-  t.same(deriveAuth('imap', ['IMAP4rev1', 'AUTH=PLAIN', 'AUTH=CRAM-MD5', 'AUTH=OAUTHBEARER', 'AUTH=GSSAPI', 'AUTH=NTLM']), {
-    auth: ['password-cleartext', 'password-encrypted', 'OAuth2', 'GSSAPI', 'NTLM'],
-    loginDisabled: false,
-  });
-  t.same(deriveAuth('imap', ['IMAP4rev1']), { auth: ['password-cleartext'], loginDisabled: false }, 'the IMAP LOGIN command');
-  t.same(deriveAuth('pop3', ['USER', 'UIDL']), { auth: ['password-cleartext'], loginDisabled: false }, 'POP3 USER');
-  t.same(deriveAuth('pop3', ['SASL CRAM-MD5 XOAUTH2']), { auth: ['password-encrypted', 'OAuth2'], loginDisabled: false });
-  t.same(deriveAuth('pop3', ['UIDL', 'TOP']), { auth: [], loginDisabled: true }, 'nothing to log in with');
-  t.same(deriveAuth('smtp', ['AUTH=LOGIN CRAM-MD5', 'PIPELINING']), { auth: ['password-cleartext', 'password-encrypted'], loginDisabled: false }, 'legacy AUTH=');
-  t.same(deriveAuth('smtp', ['AUTH gssapi ntlm']), { auth: ['GSSAPI', 'NTLM'], loginDisabled: false }, 'case-insensitive');
-  t.same(deriveAuth('smtp', ['PIPELINING', '8BITMIME']), { auth: [], loginDisabled: true }, 'a relay without AUTH');
-  t.same(deriveAuth('smtp', ['AUTH SCRAM-SHA-256']), { auth: [], loginDisabled: true }, 'unknown mechanisms are ignored');
 });
