@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDnsServer, type DnsServer } from './discovery/dns.js';
 import { parseAllowNetworks } from './discovery/network-guard.js';
 import { SigningSetupError, profileSigner } from './formats/profile-signing.js';
+import { MailconfigError } from './settings/errors.js';
 
 /** The project root (where `providers/` and `package.json` live), found from this file in src/ or dist/src/. */
 export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
@@ -55,8 +56,10 @@ export interface SigningFiles {
 }
 
 /** A configuration mistake; the message names the variable and is printed as one line. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+export class ConfigError extends MailconfigError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MAILCONFIG_CONFIG_INVALID', message, options);
+  }
 }
 
 type Env = Record<string, string | undefined>;

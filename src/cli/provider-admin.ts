@@ -13,9 +13,14 @@ import type { MailConfig, Protocol, Provenance, Security, ServerSettings } from 
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
 import { displayPath, formatProblem, formatTable } from './format.js';
+import { MailconfigError } from '../settings/errors.js';
 
 /** A mistake in how the command was called: printed as one line, exit code 2. */
-class UsageError extends Error {}
+class UsageError extends MailconfigError {
+  constructor(message: string) {
+    super('MAILCONFIG_CLI_USAGE', message);
+  }
+}
 
 const ADD_USAGE = `Usage: mailconfig providers add --id ID --domain D [--domain D ...] [--mx-domain M ...]
          --imap HOST:PORT:SECURITY [--imap ...] [--pop3 HOST:PORT:SECURITY ...] --smtp HOST:PORT:SECURITY [--smtp ...]

@@ -5,6 +5,7 @@ import { providerDisplayName, type AuthMethod, type MailConfig, type ServerSetti
 import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
 import { escapeXml } from '../xml/escape.js';
+import { MailconfigError } from '../settings/errors.js';
 
 // Apple configuration profile (.mobileconfig) with one com.apple.mail.managed payload.
 // Traps handled here (formats.md section 3): PayloadVersion 1 everywhere, ports as <integer>, UUIDs derived from the
@@ -13,8 +14,10 @@ import { escapeXml } from '../xml/escape.js';
 export const MOBILECONFIG_CONTENT_TYPE = 'application/x-apple-aspen-config';
 
 /** The config cannot become a mail profile (Apple needs one incoming and one outgoing server). */
-export class ProfileError extends Error {
-  override name = 'ProfileError';
+export class ProfileError extends MailconfigError {
+  constructor(message: string) {
+    super('MAILCONFIG_PROFILE_IMPOSSIBLE', message);
+  }
 }
 
 /** What makes a profile one address' own: stable for that address, different for every other. */

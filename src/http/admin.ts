@@ -8,6 +8,7 @@ import { diffProviders, summarizeChanges, type ChangeSummary } from '../provider
 import { configFromJson } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
 import { isProviderAdminStore, type WriteOptions } from '../providers/store.js';
+import { MailconfigError } from '../settings/errors.js';
 import type { ServiceDeps } from './server.js';
 
 /** Provider files are parsed with a 256 KiB limit; the body may be that large (the app default is 16 KiB). */
@@ -39,7 +40,7 @@ function sha256(value: string): Buffer {
 /** Admin API for the provider database; only registered when admin tokens are configured. */
 export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, admin: AdminConfig): void {
   const store = deps.providers;
-  if (!isProviderAdminStore(store)) throw new Error('admin tokens are configured but the provider store cannot be changed (use LiveProviderStore)');
+  if (!isProviderAdminStore(store)) throw new MailconfigError('MAILCONFIG_ADMIN_STORE_READ_ONLY', 'admin tokens are configured but the provider store cannot be changed (use LiveProviderStore)');
   const authenticate = tokenChecker(admin.tokens);
   const who = new WeakMap<FastifyRequest, string>();
 

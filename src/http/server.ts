@@ -63,15 +63,17 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
 
 /** A path the router cannot decode (`/setup/%zz`) or with a parameter over its length limit: a 4xx, never fastify's own JSON. */
 function badUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply, webPage: BadUrlPage | undefined) {
-  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-  const reason = status === 414 ? 'the address (URL) is too long' : 'the address (URL) is not correctly percent-encoded';
-  request.log.info({ reason, code: error.code }, 'bad URL');
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const status = tooLong ? 414 : 400;
+  const reason = tooLong ? 'the address (URL) is too long' : 'the address (URL) is not correctly percent-encoded';
+  const code = tooLong ? 'MAILCONFIG_ADDRESS_URL_TOO_LONG' : 'MAILCONFIG_ADDRESS_URL_ENCODING';
+  request.log.info({ reason, code, cause: error.code }, 'bad URL');
   const path = (request.url.split('?')[0] ?? '').toLowerCase();
   if (path.startsWith('/autodiscover/autodiscover.json')) return reply.code(status).type('application/json; charset=utf-8').send(renderV2Error('InvalidUser', reason));
   // An exception here would not reach any error handler (it would end the process): the page falls back to JSON.
   if (path.startsWith('/setup/') && webPage) {
     try {
-      return webPage(request, reply, status, reason);
+      return webPage(request, reply, status, code);
     } catch (pageError) {
       request.log.error({ err: pageError }, 'bad URL page failed');
     }

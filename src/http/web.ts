@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AddressError, parseDomain, unicodeDomain, type EmailAddress } from '../settings/address.js';
+import { AddressError, parseDomain, unicodeDomain, type AddressErrorCode, type EmailAddress } from '../settings/address.js';
 import { personalize } from '../settings/placeholders.js';
 import type { Resolution } from '../settings/resolver.js';
 import { WebAssets } from '../web/assets.js';
@@ -14,7 +14,7 @@ import { sendPlainText } from './plain.js';
 import type { ServiceDeps } from './server.js';
 
 /** Answers a request the router refused (a path it cannot decode, or too long) with the page for a bad entry. */
-export type BadUrlPage = (request: FastifyRequest, reply: FastifyReply, status: number, reason: string) => FastifyReply;
+export type BadUrlPage = (request: FastifyRequest, reply: FastifyReply, status: number, code: AddressErrorCode) => FastifyReply;
 
 /** The human setup pages: `/`, `/setup`, `/setup/<domain>`, `/help/imap-pop3` and their assets. */
 export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadUrlPage {
@@ -62,9 +62,9 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     // Same reading as the clients' endpoints: two addresses or broken percent-encoding are refused, not guessed at.
     const param = addressFromQuery(request, ['email', 'emailaddress']);
     if (!param.ok || !param.address) {
-      const reason = param.ok ? 'the e-mail address is empty' : param.reason;
-      request.log.info({ reason }, 'setup page: not an address');
-      return send(reply, 400, badRequestPage(ctx, { reason, entered }), 'private');
+      const refusal = param.ok ? { code: 'MAILCONFIG_ADDRESS_EMPTY' as const, reason: 'the e-mail address is empty' } : param;
+      request.log.info({ reason: refusal.reason, code: refusal.code }, 'setup page: not an address');
+      return send(reply, 400, badRequestPage(ctx, { code: refusal.code, entered }), 'private');
     }
     const address = param.address;
     const resolution = await lookUp(request, address.domain, address);
@@ -90,7 +90,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
       domain = parseDomain(request.params.domain);
     } catch (error) {
       if (!(error instanceof AddressError)) throw error;
-      return send(reply, 400, badRequestPage(ctx, { reason: error.message, entered: request.params.domain, domainForm: true }), 'private');
+      return send(reply, 400, badRequestPage(ctx, { code: error.code, entered: request.params.domain, domainForm: true }), 'private');
     }
     const domainUnicode = unicodeDomain(domain);
     const resolution = await lookUp(request, domain);
@@ -113,8 +113,8 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     return reply.type(asset.type).send(asset.body);
   });
 
-  const badUrlPage: BadUrlPage = (request, reply, status, reason) =>
-    send(reply, status, badRequestPage(context(request), { reason, entered: '', domainForm: true }), 'private');
+  const badUrlPage: BadUrlPage = (request, reply, status, code) =>
+    send(reply, status, badRequestPage(context(request), { code, entered: '', domainForm: true }), 'private');
   return badUrlPage;
 
   /** The resolver's answer, or undefined when the lookup itself broke (logged; the page says "try again"). */

@@ -1,11 +1,19 @@
 import type { ProviderEntry, ProviderIndex } from './database.js';
 import type { Problem } from './parse.js';
+import { MailconfigError } from '../settings/errors.js';
 
 /** What a provider is called in the admin API and on disk (`<key>.xml`): no path separators, no dot files. */
 const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 
 export function isProviderKey(key: string): boolean {
   return key.length <= 200 && KEY_PATTERN.test(key) && !key.includes('..');
+}
+
+/** A provider id that cannot name a file in the directory (a programming error: callers check isProviderKey first). */
+export class ProviderKeyError extends MailconfigError {
+  constructor(key: string) {
+    super('MAILCONFIG_PROVIDER_KEY_INVALID', `"${key}" is not a provider id (lower-case letters, digits, ".", "_", "-")`);
+  }
 }
 
 export function fileOfKey(key: string): string {

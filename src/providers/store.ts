@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyedMutex, removeFileDurable, removeStaleTempFiles, writeFileAtomic } from './atomic.js';
-import { conflictProblems, fileOfKey, isProviderKey } from './checks.js';
+import { conflictProblems, fileOfKey, isProviderKey, ProviderKeyError } from './checks.js';
 import { etagOf, loadProviderText, openProviderDatabase, providerKey, ProviderIndex, type ProviderEntry } from './database.js';
 import type { Problem } from './parse.js';
 
@@ -322,7 +322,7 @@ export class LiveProviderStore implements ProviderAdminStore {
 
 
 function checkedKey(key: string): string {
-  if (!isProviderKey(key)) throw new RangeError(`"${key}" is not a provider id (lower-case letters, digits, ".", "_", "-")`);
+  if (!isProviderKey(key)) throw new ProviderKeyError(key);
   return key;
 }
 

@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { MailconfigError } from '../settings/errors.js';
 
 /** An element with its line number, so every problem can be reported as file:line. */
 export interface XmlElement {
@@ -12,13 +13,13 @@ export interface XmlElement {
   line: number;
 }
 
-export class XmlError extends Error {
-  override name = 'XmlError';
+/** The document is not XML we accept (malformed, DOCTYPE, too big or too deep); `line` is where, 1-based. */
+export class XmlError extends MailconfigError {
   constructor(
     message: string,
     readonly line: number,
   ) {
-    super(message);
+    super('MAILCONFIG_XML_INVALID', message);
   }
 }
 

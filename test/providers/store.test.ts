@@ -29,8 +29,8 @@ t.test('write: atomic replace, served at once, no temp files left', async (t) =>
   t.equal(store.current().byDomain('a.example')?.etag, etagOf(text));
   t.same((await readdir(dir)).filter(isTempFile), []);
   t.match(await store.write('a.example', loopProvider('a.example', 2)), { status: 'written', created: false, previous: { etag: etagOf(text) } });
-  t.throws(() => store.check('../evil', text), RangeError, 'keys are checked by the store too');
-  await t.rejects(store.write('UPPER', text), RangeError);
+  t.throws(() => store.check('../evil', text), { name: 'ProviderKeyError', code: 'MAILCONFIG_PROVIDER_KEY_INVALID' }, 'keys are checked by the store too');
+  await t.rejects(store.write('UPPER', text), { code: 'MAILCONFIG_PROVIDER_KEY_INVALID' });
 });
 
 t.test('concurrent writes to one file run in call order: the last call wins', async (t) => {

@@ -1,4 +1,5 @@
 import { html } from '../html.js';
+import type { AddressErrorCode } from '../../settings/address.js';
 import type { LookupStep } from '../../settings/resolver.js';
 import type { MessageKey } from '../i18n/index.js';
 import { reasonKey } from '../reasons.js';
@@ -50,10 +51,9 @@ ${steps.length ? html`<section aria-labelledby="tried"><h2 id="tried">${tr.t('no
 }
 
 /** 400: the reason in the visitor's language and the form again, filled with what they typed. */
-export function badRequestPage(ctx: PageContext, input: { reason: string; entered: string; domainForm?: boolean }): string {
+export function badRequestPage(ctx: PageContext, input: { code: AddressErrorCode; entered: string; domainForm?: boolean }): string {
   const { tr } = ctx;
-  const key = reasonKey(input.reason);
-  const reason = key ? tr.t(key) : input.reason;
+  const reason = tr.t(reasonKey(input.code));
   const message = tr.t(input.domainForm ? 'bad.reasonDomain' : 'bad.reason', { reason });
   const body = html`<h1>${tr.t('bad.title')}</h1>
 <div class="panel">${addressForm(ctx, { value: input.domainForm ? '' : input.entered, error: message })}</div>`;
