@@ -32,32 +32,37 @@ export interface ProbeOptions {
 const DEFAULT_MAX_BYTES = 16 * 1024;
 const DEFAULT_EHLO_NAME = 'mailconfig.invalid';
 
+/** Never throws for what a server or the network can do; a thrown error is a bug (the caller logs it). */
 export async function probe(target: ProbeTarget, options: ProbeOptions): Promise<ProbeResult> {
   const started = performance.now();
-  const result: ProbeResult = { target, ok: false, capabilities: [], auth: [], loginDisabled: false, ms: 0 };
   const seen: Observations = { capabilities: [] };
   const session = new Session(target, { ...options, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES });
+  let failure: ProbeFailure | undefined;
+  let talked = false;
   try {
     refuseTarget(target, options);
     await session.open();
     await converse(session, target, seen, options.ehloName ?? DEFAULT_EHLO_NAME);
-    const derived = deriveAuth(target.protocol, seen.capabilities);
-    result.auth = derived.auth;
-    result.loginDisabled = derived.loginDisabled;
+    talked = true;
     const certificateError = certificateVerdict(target, session.certificate);
-    if (certificateError) result.error = certificateError;
-    else result.ok = true;
+    if (certificateError) failure = new ProbeFailure('certificate', certificateError);
   } catch (error) {
-    result.error = error instanceof ProbeFailure ? error.message : `unexpected error: ${String(error)}`;
+    if (!(error instanceof ProbeFailure)) throw error;
+    failure = error;
   } finally {
     session.destroy();
-    if (seen.greeting !== undefined) result.greeting = seen.greeting;
-    result.capabilities = seen.capabilities;
-    if (session.tlsVersion) result.tlsVersion = session.tlsVersion;
-    if (session.certificate) result.certificate = session.certificate;
-    result.ms = Math.round(performance.now() - started);
   }
-  return result;
+  const observations = {
+    target,
+    ...(seen.greeting !== undefined ? { greeting: seen.greeting } : {}),
+    capabilities: seen.capabilities,
+    // Authentication is judged only from a conversation that went to its end.
+    ...(talked ? deriveAuth(target.protocol, seen.capabilities) : { auth: [], loginDisabled: false }),
+    ...(session.tlsVersion ? { tlsVersion: session.tlsVersion } : {}),
+    ...(session.certificate ? { certificate: session.certificate } : {}),
+    ms: Math.round(performance.now() - started),
+  };
+  return failure ? { ...observations, ok: false, failure: failure.kind, error: failure.message } : { ...observations, ok: true };
 }
 
 /** Throws when the target must not be connected to at all. */

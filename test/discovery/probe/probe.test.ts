@@ -40,14 +40,19 @@ async function probeFake(
   return { result, server };
 }
 
+/** The words of a failed result; undefined for a success. */
+const why = (result: ProbeResult): string | undefined => (result.ok ? undefined : result.error);
+/** The failure kind of a result; undefined for a success. */
+const kind = (result: ProbeResult) => (result.ok ? undefined : result.failure);
+
 const UPGRADE_WORD: Record<Protocol, string> = { imap: 'STARTTLS', pop3: 'STLS', smtp: 'STARTTLS' };
 
 for (const protocol of ['imap', 'pop3', 'smtp'] as const) {
   for (const security of ['tls', 'starttls', 'none'] as const) {
     t.test(`${protocol} with ${security}`, async (t) => {
       const { result, server } = await probeFake(t, protocol, security);
-      t.equal(result.ok, true, result.error ?? 'ok');
-      t.equal(result.error, undefined);
+      t.equal(result.ok, true, why(result) ?? 'ok');
+      t.equal(why(result), undefined);
       t.equal(server.connections(), 1, 'one connection');
       t.ok(result.greeting, 'greeting recorded');
       t.ok(result.capabilities.length >= 3, 'capabilities read');
@@ -103,7 +108,8 @@ t.test('certificates: expired, wrong name, unknown CA, untrusted without the tes
   for (const [name, pem, security, options, check] of cases) {
     const { result } = await probeFake(t, 'imap', security, { pem }, options);
     t.equal(result.ok, false, `${name}: not ok`);
-    t.match(result.error, /^certificate not acceptable: certificate /, `${name}: error says why`);
+    t.match(why(result), /^certificate not acceptable: certificate /, `${name}: error says why`);
+    t.equal(kind(result), 'certificate', `${name}: a certificate failure`);
     t.ok(result.capabilities.length > 0, `${name}: the conversation still completed, for the report`);
     check(result);
   }
@@ -141,7 +147,7 @@ t.test('an expired intermediate makes the chain untrusted, though the leaf itsel
   const { result } = await probeFake(t, 'imap', 'tls', { pem }, { ca: [root] });
   t.equal(result.ok, false, 'not offered as secure');
   t.match(result.certificate, { trusted: false, expired: false, nameMatches: true, issuer: 'CN=expired intermediate' });
-  t.match(result.error, /certificate not trusted: a certificate authority in the chain has expired/);
+  t.match(why(result), /certificate not trusted: a certificate authority in the chain has expired/);
 });
 
 t.test('a TLS version below 1.2 is flagged (RFC 8997)', async (t) => {
@@ -154,11 +160,12 @@ t.test('STARTTLS advertised but failing fails the try', async (t) => {
   for (const protocol of ['imap', 'pop3', 'smtp'] as const) {
     const { result } = await probeFake(t, protocol, 'starttls', { starttlsFails: true });
     t.equal(result.ok, false, protocol);
-    t.match(result.error, /^(STARTTLS|STLS) refused: /, `${protocol}: ${result.error}`);
+    t.match(why(result), /^(STARTTLS|STLS) refused: /, `${protocol}: ${why(result)}`);
+    t.equal(kind(result), 'starttls', protocol);
     t.equal(result.tlsVersion, undefined, `${protocol}: no TLS`);
   }
   const { result } = await probeFake(t, 'imap', 'starttls', { mode: 'none' });
-  t.match(result.error, /STARTTLS refused: a2 BAD .*\(it was not advertised\)/, 'a server without STARTTLS');
+  t.match(why(result), /STARTTLS refused: a2 BAD .*\(it was not advertised\)/, 'a server without STARTTLS');
 });
 
 t.test('capabilities read before TLS are forgotten after it', async (t) => {
@@ -197,12 +204,13 @@ t.test('a server that accepts TCP and never greets', async (t) => {
   for (const protocol of ['imap', 'smtp'] as const) {
     const { result, server } = await probeFake(t, protocol, 'none', { neverGreet: true }, { timeoutMs: 300 });
     t.equal(result.ok, false);
-    t.equal(result.error, 'no greeting within 300 ms', protocol);
+    t.equal(why(result), 'no greeting within 300 ms', protocol);
+    t.equal(kind(result), 'timeout', protocol);
     t.ok(result.ms >= 250 && result.ms < 1500, `bounded by the timeout (${result.ms} ms)`);
     t.equal(server.connections(), 1);
   }
   const tls = await probeFake(t, 'pop3', 'tls', { neverGreet: true }, { timeoutMs: 5000, readTimeoutMs: 200 });
-  t.equal(tls.result.error, 'no greeting within 200 ms', 'the per-read limit, after a TLS handshake');
+  t.equal(why(tls.result), 'no greeting within 200 ms', 'the per-read limit, after a TLS handshake');
   t.equal(tls.result.tlsVersion, 'TLSv1.3');
 });
 
@@ -215,7 +223,8 @@ t.test('bytes injected between the STARTTLS go-ahead and the handshake fail the 
   for (const [protocol, inject] of cases) {
     const { result } = await probeFake(t, protocol, 'starttls', { injectAfterStarttls: inject });
     t.equal(result.ok, false, protocol);
-    t.match(result.error, /possible STARTTLS command injection/, `${protocol}: ${result.error}`);
+    t.match(why(result), /possible STARTTLS command injection/, `${protocol}: ${why(result)}`);
+    t.equal(kind(result), 'starttls', protocol);
     t.equal(result.tlsVersion, undefined, `${protocol}: no handshake was attempted`);
   }
 });
@@ -223,23 +232,27 @@ t.test('bytes injected between the STARTTLS go-ahead and the handshake fail the 
 t.test('greeting refusals: IMAP BYE, POP3 -ERR, SMTP 554', async (t) => {
   const imap = await probeFake(t, 'imap', 'none', { greeting: '* BYE too many connections from your address' });
   t.equal(imap.result.ok, false);
-  t.equal(imap.result.error, 'the server refused the session: * BYE too many connections from your address');
+  t.equal(why(imap.result), 'the server refused the session: * BYE too many connections from your address');
+  t.equal(kind(imap.result), 'rejected');
+  t.equal(imap.result.greeting, '* BYE too many connections from your address', 'the refusing greeting is kept for the report');
   const pop3 = await probeFake(t, 'pop3', 'none', { greeting: '-ERR maintenance' });
-  t.equal(pop3.result.error, 'the server refused the session: -ERR maintenance');
+  t.equal(why(pop3.result), 'the server refused the session: -ERR maintenance');
   const smtp = await probeFake(t, 'smtp', 'none', { greeting: '554-mx.test\n554 no SMTP service here' });
-  t.equal(smtp.result.error, 'the server offers no SMTP service here: 554-mx.test 554 no SMTP service here');
+  t.equal(why(smtp.result), 'the server offers no SMTP service here: 554-mx.test 554 no SMTP service here');
   const multi = await probeFake(t, 'smtp', 'none', { greeting: '220-first line\n220-second line\n220 ready' });
   t.equal(multi.result.ok, true, 'a multi-line 220 greeting is read whole');
   t.equal(multi.result.greeting, '220-first line\n220-second line\n220 ready');
   const notImap = await probeFake(t, 'imap', 'none', { greeting: 'SSH-2.0-OpenSSH_9.2' });
-  t.match(notImap.result.error, /^not an IMAP greeting: SSH-2\.0/);
+  t.match(why(notImap.result), /^not an IMAP greeting: SSH-2\.0/);
+  t.equal(kind(notImap.result), 'protocol');
 });
 
 t.test('reads are capped', async (t) => {
   const many = Array.from({ length: 200 }, (_, i) => `X-CAPABILITY-${i}`);
   const { result } = await probeFake(t, 'imap', 'none', { capabilities: many }, { maxBytes: 1024 });
   t.equal(result.ok, false);
-  t.equal(result.error, 'the server sent more than 1024 bytes');
+  t.equal(why(result), 'the server sent more than 1024 bytes');
+  t.equal(kind(result), 'too-large');
   const fine = await probeFake(t, 'imap', 'none', { capabilities: many });
   t.equal(fine.result.ok, true, 'the default cap (16 KiB) is enough for a long list');
   t.equal(fine.result.capabilities.length, 200);
@@ -249,11 +262,12 @@ t.test('abort via signal', async (t) => {
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 100);
   const { result } = await probeFake(t, 'imap', 'tls', { neverGreet: true }, { timeoutMs: 10_000, signal: controller.signal });
-  t.equal(result.error, 'aborted');
+  t.equal(why(result), 'aborted');
+  t.equal(kind(result), 'cancelled');
   t.ok(result.ms < 2000, `stopped promptly (${result.ms} ms)`);
 
   const { result: early, server } = await probeFake(t, 'smtp', 'none', {}, { signal: AbortSignal.abort() });
-  t.equal(early.error, 'aborted');
+  t.equal(why(early), 'aborted');
   t.equal(server.connections(), 0, 'an aborted probe does not connect');
 });
 
@@ -263,15 +277,18 @@ t.test('only vetted IP addresses are connected to', async (t) => {
   const target = { host: HOST, address: tripwire.host, port: tripwire.port, protocol: 'imap', security: 'none' } as const;
   const refused = await probe(target, { timeoutMs: 500, guard: createNetworkGuard([]) });
   t.equal(refused.ok, false);
-  t.equal(refused.error, 'not connecting: 127.0.1.21 is loopback and not in MAILCONFIG_ALLOW_NETWORKS');
+  t.equal(why(refused), 'not connecting: 127.0.1.21 is loopback and not in MAILCONFIG_ALLOW_NETWORKS');
+  t.equal(kind(refused), 'not-allowed');
   const named = await probe({ ...target, address: 'localhost' }, { timeoutMs: 500 });
-  t.match(named.error, /"localhost" is not an IP address \(probes never resolve names\)/);
+  t.match(why(named), /"localhost" is not an IP address \(probes never resolve names\)/);
   const badPort = await probe({ ...target, port: 70000 }, { timeoutMs: 500 });
-  t.match(badPort.error, /70000 is not a port number/);
+  t.match(why(badPort), /70000 is not a port number/);
+  t.equal(kind(badPort), 'invalid-target');
+  t.equal(kind(named), 'invalid-target');
   t.equal(tripwire.connections(), 0, `never connected (peers: ${tripwire.peers().join(', ')})`);
 
   const allowed = await probe(target, { timeoutMs: 300, guard: createNetworkGuard(['127.0.1.0/24']) });
-  t.equal(allowed.error, 'no greeting within 300 ms', 'an allowed address is connected to');
+  t.equal(why(allowed), 'no greeting within 300 ms', 'an allowed address is connected to');
   t.equal(tripwire.connections(), 1, 'the tripwire notices a connection');
 });
 
@@ -283,5 +300,6 @@ t.test('a closed port is reported as refused', async (t) => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   const result = await probe({ host: HOST, address: ADDRESS, port, protocol: 'smtp', security: 'tls' }, { timeoutMs: 1000 });
   t.equal(result.ok, false);
-  t.equal(result.error, 'connection refused');
+  t.equal(why(result), 'connection refused');
+  t.equal(kind(result), 'refused');
 });
