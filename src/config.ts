@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDnsServer, type DnsServer } from './discovery/dns.js';
 import { parseAllowNetworks } from './discovery/network-guard.js';
-import { SigningSetupError, profileSigner } from './formats/profile-signing.js';
+import { SigningSetupError, createProfileSigner, type ProfileSigner, type SigningMaterial } from './formats/profile-signing.js';
 import { MailconfigError } from './settings/errors.js';
 
 /** The project root (where `providers/` and `package.json` live), found from this file in src/ or dist/src/. */
@@ -49,10 +49,9 @@ export interface BrandConfig {
   color?: string;
 }
 
-export interface SigningFiles {
-  cert: string;
-  key: string;
-  chain?: string;
+export interface SigningFiles extends SigningMaterial {
+  /** The file each part was read from, so a key that does not fit can be reported by path. */
+  paths: Partial<Record<SigningSetupError['variable'], string>>;
 }
 
 /** A configuration mistake; the message names the variable and is printed as one line. */
@@ -139,16 +138,26 @@ function readSigning(env: Env): SigningFiles | undefined {
   if (!cert && !key && !chain) return undefined;
   if (!cert) throw new ConfigError('MAILCONFIG_SIGN_CERT is not set but MAILCONFIG_SIGN_KEY or MAILCONFIG_SIGN_CHAIN is');
   if (!key) throw new ConfigError('MAILCONFIG_SIGN_KEY is not set but MAILCONFIG_SIGN_CERT is');
-  const files = { cert: readPem(cert, 'MAILCONFIG_SIGN_CERT'), key: readPem(key, 'MAILCONFIG_SIGN_KEY'), chain: chain ? readPem(chain, 'MAILCONFIG_SIGN_CHAIN') : undefined };
-  // Parse and match key and certificates now (the signer is kept for the routes), so a bad key stops the start.
+  return {
+    cert: readPem(cert, 'MAILCONFIG_SIGN_CERT'),
+    key: readPem(key, 'MAILCONFIG_SIGN_KEY'),
+    chain: chain ? readPem(chain, 'MAILCONFIG_SIGN_CHAIN') : undefined,
+    paths: { MAILCONFIG_SIGN_CERT: cert, MAILCONFIG_SIGN_KEY: key, MAILCONFIG_SIGN_CHAIN: chain },
+  };
+}
+
+/**
+ * Builds the profile signer, once, at start (it goes to the routes in ServiceDeps): key and certificates are parsed
+ * and matched now, so a key that does not fit stops the start with a ConfigError naming the variable and file.
+ */
+export function createSignerFromConfig(config: Pick<AppConfig, 'signing'>): ProfileSigner | undefined {
+  if (!config.signing) return undefined;
   try {
-    profileSigner(files);
+    return createProfileSigner(config.signing);
   } catch (error) {
     if (!(error instanceof SigningSetupError)) throw error;
-    const paths = { MAILCONFIG_SIGN_CERT: cert, MAILCONFIG_SIGN_KEY: key, MAILCONFIG_SIGN_CHAIN: chain };
-    throw new ConfigError(`${error.variable}=${paths[error.variable] ?? ''} ${error.message}`);
+    throw new ConfigError(`${error.variable}=${config.signing.paths[error.variable] ?? ''} ${error.message}`, { cause: error });
   }
-  return files;
 }
 
 /** Reads a PEM file now, so a wrong path stops the start instead of the first profile download. */

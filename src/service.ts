@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppConfig } from './config.js';
+import { createSignerFromConfig, type AppConfig } from './config.js';
 import { LiveProviderStore } from './providers/store.js';
 import { settingsResolverFor } from './discovery/setup.js';
 import { buildServer } from './http/server.js';
@@ -11,11 +11,13 @@ export interface Service {
 
 /** Loads the provider database, builds the app and starts listening. Invalid files are skipped with one log line each. */
 export async function startService(config: AppConfig, logger: boolean | Record<string, unknown> = { level: process.env.LOG_LEVEL ?? 'info' }): Promise<Service> {
+  // First: a signing key that does not fit is a configuration error, found before anything is opened.
+  const signer = createSignerFromConfig(config);
   // Live: admin writes and hand edits of the directory are served at once (see src/providers/store.ts).
   const store = await LiveProviderStore.open(config.providersDir);
   const index = store.current();
   const problems = store.initialProblems;
-  const app = await buildServer({ config, providers: store, resolver: settingsResolverFor(config.discovery, store) }, { logger });
+  const app = await buildServer({ config, providers: store, resolver: settingsResolverFor(config.discovery, store), signer }, { logger });
   for (const problem of problems.filter((p) => p.severity === 'error')) {
     app.log.warn({ file: problem.file, line: problem.line }, `provider file skipped: ${problem.file}:${problem.line}: ${problem.message}`);
   }

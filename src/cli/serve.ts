@@ -6,9 +6,10 @@ export async function runServe(args: string[]): Promise<number> {
     process.stdout.write('Usage: mailconfig serve\n\nStarts the service. Configuration comes from environment variables (PORT, HOST, MAILCONFIG_*); see README.md.\n');
     return 0;
   }
-  let config;
+  let service;
   try {
-    config = loadConfig();
+    // startService builds the profile signer: a key that does not fit is a ConfigError too.
+    service = await startService(loadConfig());
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
@@ -16,7 +17,7 @@ export async function runServe(args: string[]): Promise<number> {
     }
     throw error;
   }
-  const { app } = await startService(config);
+  const { app } = service;
   const stop = (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     void app.close().then(() => process.exit(0));

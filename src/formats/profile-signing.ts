@@ -159,16 +159,3 @@ export function createProfileSigner(material: SigningMaterial, now: Date = new D
     },
   };
 }
-
-// One signer per material: the config check at start and the routes share it instead of parsing twice.
-const signers = new WeakMap<SigningMaterial, ProfileSigner>();
-
-/** The signer for this material, created on first use (at start, by the config check). */
-export function profileSigner(material: SigningMaterial): ProfileSigner {
-  let signer = signers.get(material);
-  if (!signer) {
-    signer = createProfileSigner(material);
-    signers.set(material, signer);
-  }
-  return signer;
-}

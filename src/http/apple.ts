@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MOBILECONFIG_CONTENT_TYPE, ProfileError, profileFilename, renderMobileconfig } from '../formats/mobileconfig.js';
-import { profileSigner } from '../formats/profile-signing.js';
 import { addressFromQuery } from './address.js';
 import { sendPlainBadRequest, sendPlainText } from './plain.js';
 import type { ServiceDeps } from './server.js';
@@ -9,8 +8,7 @@ const ADDRESS_PARAMS = ['emailaddress', 'email'];
 
 /** Apple configuration profiles: `/mobileconfig?emailaddress=` and `/email.mobileconfig?email=`. */
 export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): void {
-  // Checked and created once at start (by loadConfig); here it is only picked up.
-  const signer = deps.config.signing ? profileSigner(deps.config.signing) : undefined;
+  const signer = deps.signer;
   for (const warning of signer?.warnings ?? []) app.log.warn(warning);
 
   const profile = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -3,6 +3,7 @@ import { renderV2Error } from '../formats/autodiscover.js';
 import type { AppConfig } from '../config.js';
 import type { SettingsResolver } from '../settings/resolver.js';
 import type { ProviderStore } from '../providers/store.js';
+import type { ProfileSigner } from '../formats/profile-signing.js';
 import { registerHealthRoutes } from './health.js';
 import { registerThunderbirdRoutes } from './thunderbird.js';
 import { registerWebRoutes, type BadUrlPage } from './web.js';
@@ -19,6 +20,8 @@ export interface ServiceDeps {
   config: AppConfig;
   providers: ProviderStore;
   resolver: SettingsResolver;
+  /** Signs Apple profiles; absent: profiles are served unsigned. Built once at start (createSignerFromConfig). */
+  signer?: ProfileSigner;
 }
 
 export interface BuildOptions {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type AppConfig } from '../../src/config.js';
+import { createSignerFromConfig, loadConfig, type AppConfig } from '../../src/config.js';
 import { openProviderDatabase } from '../../src/providers/database.js';
 import type { SettingsResolver } from '../../src/settings/resolver.js';
 import { DatabaseResolver } from '../../src/providers/resolver.js';
@@ -27,7 +27,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const { index } = await openProviderDatabase(config.providersDir);
   const store = new StaticProviderStore(index);
   const resolver = options.resolver?.(store) ?? new DatabaseResolver(store);
-  const app = await buildServer({ config, providers: store, resolver });
+  const app = await buildServer({ config, providers: store, resolver, signer: createSignerFromConfig(config) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
