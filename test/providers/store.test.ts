@@ -102,14 +102,26 @@ t.test('stale temp files of dead writers are removed when the store opens; live 
 t.test('KeyedMutex serializes per key, not across keys', async (t) => {
   const mutex = new KeyedMutex();
   const events: string[] = [];
-  const job = (key: string, name: string, ms: number) =>
+  // Each job holds its lock until the test releases it, so the order comes from the mutex, not from timers.
+  const gate = () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { open, opened };
+  };
+  const job = (key: string, name: string, release: Promise<void>) =>
     mutex.run(key, async () => {
       events.push(`${name}+`);
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await release;
       events.push(`${name}-`);
     });
-  await Promise.all([job('a', 'a1', 30), job('a', 'a2', 1), job('b', 'b1', 1)]);
-  t.same(events, ['a1+', 'b1+', 'b1-', 'a1-', 'a2+', 'a2-']);
+  const a1Gate = gate();
+  const a1 = job('a', 'a1', a1Gate.opened);
+  const a2 = job('a', 'a2', Promise.resolve());
+  await job('b', 'b1', Promise.resolve());
+  t.same(events, ['a1+', 'b1+', 'b1-'], 'b runs while a1 holds key a; a2 waits');
+  a1Gate.open();
+  await Promise.all([a1, a2]);
+  t.same(events, ['a1+', 'b1+', 'b1-', 'a1-', 'a2+', 'a2-'], 'a2 starts only after a1 finished');
   await t.rejects(mutex.run('a', async () => Promise.reject(new Error('boom'))), /boom/);
   t.equal(await mutex.run('a', async () => 'next'), 'next', 'a failure releases the lock');
 });
