@@ -18,7 +18,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
-COPY src/web/assets ./src/web/assets
 # The provider database belongs to the service user so the admin API can write it (or mount a volume and set
 # MAILCONFIG_PROVIDERS).
 COPY --chown=node:node providers ./providers

@@ -1,4 +1,7 @@
-// Progressive enhancement for the setup pages: copy buttons and a print button.
+// The browser script of the setup pages, served as /assets/app.js.
+// Kept as a module so it ships inside the compiled code (no src/ at run time). Plain text between the
+// backticks: no backticks, backslashes or dollar-brace in it.
+export const SCRIPT = `// Progressive enhancement for the setup pages: copy buttons and a print button.
 // The pages work fully without this file; it only adds conveniences where JavaScript runs.
 (function () {
   'use strict';
@@ -54,3 +57,4 @@
     button.addEventListener('click', function () { window.print(); });
   });
 })();
+`;

@@ -1,4 +1,7 @@
-/* mailconfig setup pages. Phone first; colours of the accent come from theme.css (branding). */
+// The stylesheet of the setup pages, served as /assets/style.css.
+// Kept as a module so it ships inside the compiled code (no src/ at run time). Plain text between the
+// backticks: no backticks, backslashes or dollar-brace in it.
+export const STYLESHEET = `/* mailconfig setup pages. Phone first; colours of the accent come from theme.css (branding). */
 :root {
   --accent: #1c5d99;
   --accent-text: #ffffff;
@@ -211,3 +214,4 @@ table.ports td { font-family: var(--mono); }
   a { color: #000; }
   footer.site { margin-top: 0.4rem; border-top: 1px solid #000; padding: 0.2rem 0 0; font-size: 8pt; }
 }
+`;
