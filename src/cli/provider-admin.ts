@@ -75,7 +75,7 @@ export async function addCommand(args: string[]): Promise<number> {
     const dir = values.dir ?? BUNDLED_PROVIDERS;
     const store = await LiveProviderStore.open(dir);
     // The same validation as the admin API: the parser, then the other files (no domain claimed twice).
-    const result = await store.write(config.id, renderClientConfig(config), values.force ? {} : { ifNoneMatch: '*' });
+    const result = await store.write(config.id, renderClientConfig(config), { expect: values.force ? 'any' : 'absent' });
     const path = displayPath(dir, `${config.id}.xml`);
     if (result.status === 'precondition-failed') {
       print(`mailconfig providers add: ${path} already exists; add --force to replace it (see "mailconfig providers show ${config.domains[0] ?? config.mxDomains[0]}")`, process.stderr);

@@ -1,13 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminConfig, AdminToken } from '../config.js';
-import { renderClientConfig } from '../formats/thunderbird.js';
 import { isProviderKey } from '../providers/checks.js';
 import type { ProviderEntry } from '../providers/database.js';
 import { diffProviders, summarizeChanges, type ChangeSummary } from '../providers/diff.js';
-import { configFromJson } from '../providers/json.js';
+import { providerXmlFromJson } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
-import { isProviderAdminStore, type WriteOptions } from '../providers/store.js';
+import { isProviderAdminStore, type Expectation, type WriteOptions } from '../providers/store.js';
 import { MailconfigError } from '../settings/errors.js';
 import type { ServiceDeps } from './server.js';
 
@@ -131,29 +130,33 @@ function providerText(request: FastifyRequest, key: string): BodyText {
   if (body.trim() === '') return { ok: false, status: 400, payload: { error: 'the request has no body: send the provider file' } };
   if (type === 'application/xml' || type === 'text/xml') return { ok: true, text: body, fromJson: false };
   if (type !== 'application/json') return { ok: false, status: 415, payload: { error: 'send the provider as application/xml (or text/xml), or as application/json in the MailConfig shape' } };
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (error) {
-    return { ok: false, status: 400, payload: { error: `the body is not JSON: ${(error as Error).message}` } };
-  }
-  // Accept what GET with Accept: application/json returns ({config: ...}) as well as the bare MailConfig.
-  if (isWrapper(value)) value = value.config;
-  const { config, problems } = configFromJson(value, key);
-  if (!config) return { ok: false, status: 422, payload: { errors: problems.map((p) => ({ line: null, path: p.path, message: p.message })), warnings: [] } };
-  return { ok: true, text: renderClientConfig(config), fromJson: true };
+  const json = providerXmlFromJson(body, key);
+  if (json.ok) return { ok: true, text: json.xml, fromJson: true };
+  if (json.kind === 'syntax') return { ok: false, status: 400, payload: { error: `the body is not JSON: ${json.message}` } };
+  return { ok: false, status: 422, payload: { errors: json.problems.map((p) => ({ line: null, path: p.path, message: p.message })), warnings: [] } };
 }
 
-function isWrapper(value: unknown): value is { config: unknown } {
-  return typeof value === 'object' && value !== null && 'config' in value && !('servers' in value);
-}
-
+/**
+ * If-Match and If-None-Match (RFC 9110 13.1.1, 13.1.2) as the store's expectation: `*`, or a list of entity tags.
+ * If-Match compares strongly (a weak tag never matches); If-None-Match weakly (W/"x" matches "x"). Both headers:
+ * both must hold. A header repeated counts as one list.
+ */
 function preconditions(request: FastifyRequest): WriteOptions {
   const header = (name: string) => {
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
   };
-  return { ifMatch: header('if-match'), ifNoneMatch: header('if-none-match') };
+  const parts: Expectation[] = [];
+  const ifMatch = header('if-match');
+  if (ifMatch !== undefined) parts.push(ifMatch.trim() === '*' ? 'present' : { etags: entityTags(ifMatch).filter((t) => !t.weak).map((t) => t.tag) });
+  const ifNoneMatch = header('if-none-match');
+  if (ifNoneMatch !== undefined) parts.push(ifNoneMatch.trim() === '*' ? 'absent' : { notEtags: entityTags(ifNoneMatch).map((t) => t.tag) });
+  return { expect: parts.length === 0 ? 'any' : parts.length === 1 ? parts[0]! : { allOf: parts } };
+}
+
+/** The entity tags of a list like `"a", W/"b"`; anything that is not a tag is ignored (it can match nothing). */
+function entityTags(header: string): { tag: string; weak: boolean }[] {
+  return [...header.matchAll(/(W\/)?("[^"]*")/g)].map((m) => ({ tag: m[2]!, weak: m[1] !== undefined }));
 }
 
 function preconditionFailed(reply: FastifyReply, etag: string | undefined) {

@@ -1,3 +1,4 @@
+import { renderClientConfig } from '../formats/thunderbird.js';
 import type { AuthMethod, Documentation, EnableInstructions, LocalizedText, MailConfig, Pop3Options, Protocol, Provenance, Security, ServerSettings, SmtpOptions } from '../settings/model.js';
 import { withoutUndefined } from './parse.js';
 
@@ -41,6 +42,32 @@ export function configFromJson(value: unknown, key: string): { config?: MailConf
     source,
   };
   return problems.length > 0 ? { problems } : { config, problems };
+}
+
+export type ProviderJson =
+  | { ok: true; xml: string }
+  | { ok: false; kind: 'syntax'; message: string }
+  | { ok: false; kind: 'shape'; problems: JsonProblem[] };
+
+/**
+ * A provider sent as JSON text, in the MailConfig shape or wrapped as `{config: ...}` the way the admin API's GET
+ * returns it, rendered to the provider file XML the importer writes (which the caller then validates like any file).
+ */
+export function providerXmlFromJson(text: string, key: string): ProviderJson {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, kind: 'syntax', message: (error as Error).message };
+  }
+  if (isWrapper(value)) value = value.config;
+  const { config, problems } = configFromJson(value, key);
+  if (!config) return { ok: false, kind: 'shape', problems };
+  return { ok: true, xml: renderClientConfig(config) };
+}
+
+function isWrapper(value: unknown): value is { config: unknown } {
+  return isObject(value) && 'config' in value && !('servers' in value);
 }
 
 function isObject(value: unknown): value is Json {

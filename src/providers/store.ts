@@ -27,11 +27,28 @@ export interface StoreLog {
   warn(obj: Record<string, unknown>, msg: string): void;
 }
 
+/**
+ * What the caller expects of the file on disk before a write or remove, checked under the file's lock (so two
+ * writers holding the same ETag cannot both pass). ETags compare exactly; the HTTP rules (lists, `*`, weak tags)
+ * are the admin API's business and arrive here already translated.
+ */
+export type Expectation =
+  /** No precondition. */
+  | 'any'
+  /** The file must not exist (create only). */
+  | 'absent'
+  /** The file must exist, whatever its version. */
+  | 'present'
+  /** The file must exist with one of these ETags. */
+  | { etags: readonly string[] }
+  /** The file must not exist, or exist with none of these ETags. */
+  | { notEtags: readonly string[] }
+  /** Every one of these must hold. */
+  | { allOf: readonly Expectation[] };
+
 export interface WriteOptions {
-  /** Write only if the file's current ETag is one of these (`*`: only if it exists). */
-  ifMatch?: string;
-  /** `*`: write only if the file does not exist yet. */
-  ifNoneMatch?: string;
+  /** Default `any`. */
+  expect?: Expectation;
 }
 
 export type WriteResult =
@@ -167,7 +184,7 @@ export class LiveProviderStore implements ProviderAdminStore {
     return this.mutex.run(file, async () => {
       // Preconditions are checked inside the lock: two writers with the same If-Match cannot both pass.
       const onDisk = await this.readDisk(file);
-      if (!preconditionsHold(options, onDisk?.etag)) return { status: 'precondition-failed', etag: onDisk?.etag };
+      if (!expectationHolds(options.expect ?? 'any', onDisk?.etag)) return { status: 'precondition-failed', etag: onDisk?.etag };
       const { entry, problems } = this.checkFile(file, text);
       if (!entry) return { status: 'invalid', problems };
       this.pending.set(file, entry);
@@ -191,7 +208,7 @@ export class LiveProviderStore implements ProviderAdminStore {
         if (this.entries.has(file)) return { status: 'removed', previous: this.commit(file, undefined) };
         return { status: 'missing' };
       }
-      if (!preconditionsHold(options, onDisk.etag)) return { status: 'precondition-failed', etag: onDisk.etag };
+      if (!expectationHolds(options.expect ?? 'any', onDisk.etag)) return { status: 'precondition-failed', etag: onDisk.etag };
       await removeFileDurable(this.dir, file);
       return { status: 'removed', previous: this.commit(file, undefined) };
     });
@@ -326,15 +343,12 @@ function checkedKey(key: string): string {
   return key;
 }
 
-/** If-Match uses strong comparison (RFC 9110 13.1.1): a weak tag never matches. */
-function preconditionsHold(options: WriteOptions, current: string | undefined): boolean {
-  if (options.ifMatch !== undefined && !tagListMatches(options.ifMatch, current)) return false;
-  if (options.ifNoneMatch !== undefined && tagListMatches(options.ifNoneMatch, current)) return false;
-  return true;
-}
-
-function tagListMatches(header: string, current: string | undefined): boolean {
-  if (current === undefined) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim() === current);
+/** `current` is the ETag of the file on disk, undefined when there is none. */
+function expectationHolds(expect: Expectation, current: string | undefined): boolean {
+  if (expect === 'any') return true;
+  if (expect === 'absent') return current === undefined;
+  if (expect === 'present') return current !== undefined;
+  if ('allOf' in expect) return expect.allOf.every((part) => expectationHolds(part, current));
+  if ('etags' in expect) return current !== undefined && expect.etags.includes(current);
+  return current === undefined || !expect.notEtags.includes(current);
 }

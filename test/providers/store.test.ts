@@ -46,16 +46,20 @@ t.test('concurrent writes to one file run in call order: the last call wins', as
 t.test('preconditions are checked inside the lock', async (t) => {
   const dir = await copyProviders(t, []);
   const store = await LiveProviderStore.open(dir);
-  t.match(await store.write('p.example', loopProvider('p.example', 1), { ifMatch: '*' }), { status: 'precondition-failed' }, 'If-Match: * needs the file');
-  const first = await store.write('p.example', loopProvider('p.example', 1), { ifNoneMatch: '*' });
+  t.match(await store.write('p.example', loopProvider('p.example', 1), { expect: 'present' }), { status: 'precondition-failed' }, 'present: needs the file');
+  t.match(await store.write('p.example', loopProvider('p.example', 1), { expect: { etags: ['"x"'] } }), { status: 'precondition-failed' }, 'an ETag: needs the file');
+  const first = await store.write('p.example', loopProvider('p.example', 1), { expect: 'absent' });
   t.equal(first.status, 'written');
+  t.match(await store.write('p.example', loopProvider('p.example', 9), { expect: 'absent' }), { status: 'precondition-failed' }, 'absent: refuses to overwrite');
   const etag = etagOf(loopProvider('p.example', 1));
-  const [a, b] = await Promise.all([store.write('p.example', loopProvider('p.example', 2), { ifMatch: etag }), store.write('p.example', loopProvider('p.example', 3), { ifMatch: etag })]);
+  const [a, b] = await Promise.all([store.write('p.example', loopProvider('p.example', 2), { expect: { etags: [etag] } }), store.write('p.example', loopProvider('p.example', 3), { expect: { etags: [etag] } })]);
   t.same([a.status, b.status], ['written', 'precondition-failed'], 'the second sees the first one\'s ETag');
   t.match(b, { etag: etagOf(loopProvider('p.example', 2)) });
-  t.match(await store.write('p.example', loopProvider('p.example', 4), { ifMatch: `W/${etagOf(loopProvider('p.example', 2))}` }), { status: 'precondition-failed' }, 'weak tags never match');
-  t.match(await store.write('p.example', loopProvider('p.example', 4), { ifMatch: `"x", ${etagOf(loopProvider('p.example', 2))}` }), { status: 'written' }, 'a list of tags');
-  t.match(await store.remove('p.example', { ifMatch: '"x"' }), { status: 'precondition-failed' });
+  const two = etagOf(loopProvider('p.example', 2));
+  t.match(await store.write('p.example', loopProvider('p.example', 4), { expect: { notEtags: [two] } }), { status: 'precondition-failed' }, 'notEtags: the current one is listed');
+  t.match(await store.write('p.example', loopProvider('p.example', 4), { expect: { allOf: ['present', { etags: [two] }, { notEtags: [etag] }] } }), { status: 'written' }, 'allOf: every part holds');
+  t.match(await store.write('p.example', loopProvider('p.example', 5), { expect: { allOf: [{ etags: [etagOf(loopProvider('p.example', 4))] }, 'absent'] } }), { status: 'precondition-failed' }, 'allOf: one part fails');
+  t.match(await store.remove('p.example', { expect: { etags: ['"x"'] } }), { status: 'precondition-failed' });
   t.match(await store.remove('p.example'), { status: 'removed' });
   t.match(await store.remove('p.example'), { status: 'missing' });
 });
