@@ -14,6 +14,7 @@ import type { LookupStep, Resolution } from '../settings/resolver.js';
 import { DatabaseResolver } from '../providers/resolver.js';
 import { StaticProviderStore } from '../providers/store.js';
 import { formatTable } from './format.js';
+import type { CliIo } from './io.js';
 
 const USAGE = `Usage: mailconfig lookup <address|domain> [--json] [--explain]
 
@@ -28,16 +29,7 @@ Configured by the service's environment variables (MAILCONFIG_DNS, MAILCONFIG_LO
 Exit code: 0 settings found, 1 nothing found, 2 usage error, 78 configuration error.
 `;
 
-/** Where the command writes; tests pass their own. */
-export interface LookupIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  env: Record<string, string | undefined>;
-}
-
-const PROCESS_IO: LookupIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-
-export async function runLookup(args: string[], io: LookupIo = PROCESS_IO): Promise<number> {
+export async function runLookup(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, explain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
@@ -102,7 +94,7 @@ class Progress {
   private readonly started = performance.now();
 
   constructor(
-    private readonly out: LookupIo['stderr'],
+    private readonly out: CliIo['stderr'],
     private readonly domain: string,
   ) {
     this.tty = out.isTTY === true;

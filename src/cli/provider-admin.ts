@@ -13,6 +13,7 @@ import type { MailConfig, Protocol, Provenance, Security, ServerSettings } from 
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
 import { displayPath, formatProblem, formatTable } from './format.js';
+import type { CliIo } from './io.js';
 import { MailconfigError } from '../settings/errors.js';
 
 /** A mistake in how the command was called: printed as one line, exit code 2. */
@@ -31,26 +32,26 @@ const ADD_USAGE = `Usage: mailconfig providers add --id ID --domain D [--domain 
              --imap imap.hoster.example:993:ssl --smtp smtp.hoster.example:587:starttls
 `;
 
-function print(lines: string[] | string, stream: NodeJS.WriteStream = process.stdout): void {
+function print(stream: CliIo['stdout'], lines: string[] | string): void {
   const text = Array.isArray(lines) ? lines.join('\n') : lines;
   if (text !== '') stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 /** Runs a command body, turning a UsageError into its message and exit code 2. */
-async function withUsage(name: string, usage: string, body: () => Promise<number>): Promise<number> {
+async function withUsage(name: string, usage: string, io: CliIo, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    print([`mailconfig providers ${name}: ${error.message}`, '', usage], process.stderr);
+    print(io.stderr, [`mailconfig providers ${name}: ${error.message}`, '', usage]);
     return 2;
   }
 }
 
 // ---------------------------------------------------------------- add
 
-export async function addCommand(args: string[]): Promise<number> {
-  return withUsage('add', ADD_USAGE, async () => {
+export async function addCommand(args: string[], io: CliIo): Promise<number> {
+  return withUsage('add', ADD_USAGE, io, async () => {
     const { values } = parseArgs({
       args,
       options: {
@@ -68,7 +69,7 @@ export async function addCommand(args: string[]): Promise<number> {
       },
     });
     if (values.help) {
-      print(ADD_USAGE);
+      print(io.stdout, ADD_USAGE);
       return 0;
     }
     const config = configFromFlags(values);
@@ -76,19 +77,19 @@ export async function addCommand(args: string[]): Promise<number> {
     const store = await LiveProviderStore.open(dir);
     // The same validation as the admin API: the parser, then the other files (no domain claimed twice).
     const result = await store.write(config.id, renderClientConfig(config), { expect: values.force ? 'any' : 'absent' });
-    const path = displayPath(dir, `${config.id}.xml`);
+    const path = displayPath(dir, `${config.id}.xml`, io.cwd);
     if (result.status === 'precondition-failed') {
-      print(`mailconfig providers add: ${path} already exists; add --force to replace it (see "mailconfig providers show ${config.domains[0] ?? config.mxDomains[0]}")`, process.stderr);
+      print(io.stderr, `mailconfig providers add: ${path} already exists; add --force to replace it (see "mailconfig providers show ${config.domains[0] ?? config.mxDomains[0]}")`);
       return 1;
     }
     if (result.status === 'invalid') {
-      print(result.problems.map((p) => formatProblem(dir, p)), process.stderr);
-      print(`mailconfig providers add: ${path} not written`, process.stderr);
+      print(io.stderr, result.problems.map((p) => formatProblem(dir, p, io.cwd)));
+      print(io.stderr, `mailconfig providers add: ${path} not written`);
       return 1;
     }
-    print(renderClientConfig(result.entry.config));
-    print(result.warnings.map((p) => formatProblem(dir, p)), process.stderr);
-    print(`${result.created ? 'wrote' : 'replaced'} ${path}: ${config.domains.length} domains, ${config.mxDomains.length} MX domains, ${config.servers.length} servers`, process.stderr);
+    print(io.stdout, renderClientConfig(result.entry.config));
+    print(io.stderr, result.warnings.map((p) => formatProblem(dir, p, io.cwd)));
+    print(io.stderr, `${result.created ? 'wrote' : 'replaced'} ${path}: ${config.domains.length} domains, ${config.mxDomains.length} MX domains, ${config.servers.length} servers`);
     return 0;
   });
 }
@@ -158,11 +159,11 @@ const SHOW_USAGE = `Usage: mailconfig providers show <domain|address|mx-host> [-
   service does with an MX record; show itself never looks up DNS.
 `;
 
-export async function showCommand(args: string[]): Promise<number> {
-  return withUsage('show', SHOW_USAGE, async () => {
+export async function showCommand(args: string[], io: CliIo): Promise<number> {
+  return withUsage('show', SHOW_USAGE, io, async () => {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
     if (values.help) {
-      print(SHOW_USAGE);
+      print(io.stdout, SHOW_USAGE);
       return 0;
     }
     const target = positionals[0];
@@ -172,10 +173,10 @@ export async function showCommand(args: string[]): Promise<number> {
     const { index } = await openProviderDatabase(dir);
     const match = findProvider(index, domain);
     if (!match) {
-      print(`mailconfig providers show: no provider in ${displayPath(dir, '')} answers for ${domain} (not an address domain; as an MX host it matches no MX domain either)`, process.stderr);
+      print(io.stderr, `mailconfig providers show: no provider in ${displayPath(dir, '', io.cwd)} answers for ${domain} (not an address domain; as an MX host it matches no MX domain either)`);
       return 1;
     }
-    print(describeMatch(dir, target, match, address));
+    print(io.stdout, describeMatch(dir, target, match, address, io.cwd));
     return 0;
   });
 }
@@ -208,7 +209,7 @@ function findProvider(index: ProviderIndex, domain: string): Match | undefined {
   return undefined;
 }
 
-function describeMatch(dir: string, target: string, match: Match, address: EmailAddress | undefined): string[] {
+function describeMatch(dir: string, target: string, match: Match, address: EmailAddress | undefined, cwd: string): string[] {
   const { entry } = match;
   const config = personalize(entry.config, address);
   const line = entry.domainLines.get(match.matched) ?? 1;
@@ -217,7 +218,7 @@ function describeMatch(dir: string, target: string, match: Match, address: Email
   const list = (domains: string[]) => (domains.length > 12 ? `${domains.slice(0, 12).join(', ')} (+${domains.length - 12} more)` : domains.join(', ') || '(none)');
   const rows = rankServers(config.servers).map((s) => [s.protocol.toUpperCase(), s.host, String(s.port), SECURITY_WORD[s.security], s.username || '(none)', s.auth.join(', ')]);
   const out = [
-    `${target}: answered by ${displayPath(dir, entry.file)}:${line} via ${via}`,
+    `${target}: answered by ${displayPath(dir, entry.file, cwd)}:${line} via ${via}`,
     `provider: ${config.displayName ? `${config.displayName} (id ${config.id})` : `id ${config.id}`}`,
     `domains: ${list(config.domains)}`,
   ];
@@ -236,11 +237,11 @@ const DIFF_USAGE = `Usage: mailconfig providers diff <dir-a> <dir-b>
   moved to another file). Exit code 0 when equal, 1 when different, 2 on trouble (like diff).
 `;
 
-export async function diffCommand(args: string[]): Promise<number> {
-  return withUsage('diff', DIFF_USAGE, async () => {
+export async function diffCommand(args: string[], io: CliIo): Promise<number> {
+  return withUsage('diff', DIFF_USAGE, io, async () => {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
     if (values.help) {
-      print(DIFF_USAGE);
+      print(io.stdout, DIFF_USAGE);
       return 0;
     }
     const [a, b] = positionals;
@@ -250,25 +251,25 @@ export async function diffCommand(args: string[]): Promise<number> {
     try {
       [before, after] = await Promise.all([openProviderDatabase(a), openProviderDatabase(b)]);
     } catch (error) {
-      print(`mailconfig providers diff: ${(error as Error).message}`, process.stderr);
+      print(io.stderr, `mailconfig providers diff: ${(error as Error).message}`);
       return 2;
     }
     // Files that would not be served are not part of what clients see; say so, so a broken file is not missed.
-    noteSkipped(a, before.problems);
-    noteSkipped(b, after.problems);
+    noteSkipped(io, a, before.problems);
+    noteSkipped(io, b, after.problems);
     const changes = diffProviders(before.index.entries(), after.index.entries());
     if (changes.length === 0) {
-      print('no differences for clients');
+      print(io.stdout, 'no differences for clients');
       return 0;
     }
-    print(changes.flatMap(formatChange));
+    print(io.stdout, changes.flatMap(formatChange));
     const count = (kind: string) => changes.filter((c) => c.kind === kind).length;
-    print(`${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`);
+    print(io.stdout, `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`);
     return 1;
   });
 }
 
-function noteSkipped(dir: string, problems: Problem[]): void {
+function noteSkipped(io: CliIo, dir: string, problems: Problem[]): void {
   const errors = problems.filter((p) => p.severity === 'error');
-  for (const p of errors) print(`note: ${formatProblem(dir, p)} (not served, left out of the comparison)`, process.stderr);
+  for (const p of errors) print(io.stderr, `note: ${formatProblem(dir, p, io.cwd)} (not served, left out of the comparison)`);
 }

@@ -1,18 +1,19 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { startService } from '../service.js';
+import type { CliIo } from './io.js';
 
-export async function runServe(args: string[]): Promise<number> {
+export async function runServe(args: string[], io: CliIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write('Usage: mailconfig serve\n\nStarts the service. Configuration comes from environment variables (PORT, HOST, MAILCONFIG_*); see README.md.\n');
+    io.stdout.write('Usage: mailconfig serve\n\nStarts the service. Configuration comes from environment variables (PORT, HOST, MAILCONFIG_*); see README.md.\n');
     return 0;
   }
   let service;
   try {
     // startService builds the profile signer: a key that does not fit is a ConfigError too.
-    service = await startService(loadConfig());
+    service = await startService(loadConfig(io.env));
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
+      io.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
       return 78; // EX_CONFIG
     }
     throw error;
