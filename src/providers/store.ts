@@ -1,10 +1,10 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyedMutex, removeFileDurable, removeStaleTempFiles, writeFileAtomic } from './atomic.js';
 import { conflictProblems, fileOfKey, isProviderKey, ProviderKeyError } from './checks.js';
 import { etagOf, loadProviderText, openProviderDatabase, providerKey, ProviderIndex, type ProviderEntry } from './database.js';
 import type { Problem } from './parse.js';
+import { DirectoryWatcher, SILENT, type StoreLog } from './watch.js';
 
 /** Holds the current provider index; admin changes and reloads swap it atomically. */
 export interface ProviderStore {
@@ -19,12 +19,6 @@ export class StaticProviderStore implements ProviderStore {
   replace(index: ProviderIndex): void {
     this.index = index;
   }
-}
-
-/** The part of a pino/fastify logger the store uses. */
-export interface StoreLog {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
 }
 
 /**
@@ -92,11 +86,6 @@ export function isProviderAdminStore(store: ProviderStore): store is ProviderAdm
   return typeof candidate.write === 'function' && typeof candidate.remove === 'function' && typeof candidate.list === 'function';
 }
 
-const DEBOUNCE_MS = 200;
-/** A steady stream of events (a long copy) must not postpone reloading forever. */
-const MAX_DELAY_MS = 600;
-const SILENT: StoreLog = { info() {}, warn() {} };
-
 interface Rejected {
   etag: string;
   problems: Problem[];
@@ -116,14 +105,9 @@ export class LiveProviderStore implements ProviderAdminStore {
   /** Validated writes between check and commit, so two concurrent writes to different files cannot claim one domain. */
   private readonly pending = new Map<string, ProviderEntry>();
   private readonly mutex = new KeyedMutex();
-  private watcher?: FSWatcher;
-  private timer?: NodeJS.Timeout;
-  private firstEventAt?: number;
-  private readonly changed = new Set<string>();
-  private rescan = false;
+  private watcher?: DirectoryWatcher;
   private closed = false;
   private log: StoreLog = SILENT;
-  private flushing: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
@@ -214,25 +198,25 @@ export class LiveProviderStore implements ProviderAdminStore {
     });
   }
 
-  /** Starts noticing hand edits of the directory (debounced); idempotent. */
+  /** Starts noticing hand edits of the directory (see providers/watch.ts); idempotent. */
   watch(log: StoreLog = SILENT): void {
     this.log = log;
     if (this.watcher || this.closed) return;
-    this.watcher = watch(this.dir, { persistent: false }, (_event, name) => this.noticed(name));
-    this.watcher.on('error', (error) => this.log.warn({ err: error, dir: this.dir }, 'provider directory watcher failed; hand edits are no longer noticed'));
+    this.watcher = new DirectoryWatcher(
+      { dir: this.dir, reload: (file) => this.mutex.run(file, () => this.reload(file)), knownFiles: () => [...this.entries.keys(), ...this.rejected.keys()] },
+      log,
+    );
+    this.watcher.start();
   }
 
   /** Resolves once the changes noticed so far have been applied (for tests and orderly shutdown). */
   async settled(): Promise<void> {
-    await this.flushing;
+    await this.watcher?.settled();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.watcher?.close();
-    this.watcher = undefined;
-    if (this.timer) clearTimeout(this.timer);
-    await this.flushing;
+    await this.watcher?.close();
   }
 
   private checkFile(file: string, text: string): CheckResult {
@@ -264,44 +248,6 @@ export class LiveProviderStore implements ProviderAdminStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
-    }
-  }
-
-  private noticed(name: string | Buffer | null): void {
-    if (this.closed) return;
-    if (name === null) this.rescan = true;
-    else {
-      const file = String(name);
-      // Temp files of atomic writes end in .tmp, editors' swap files in .swp or ~: only *.xml is the database.
-      if (!file.toLowerCase().endsWith('.xml')) return;
-      this.changed.add(file);
-    }
-    const now = Date.now();
-    this.firstEventAt ??= now;
-    if (this.timer) clearTimeout(this.timer);
-    const delay = Math.max(0, Math.min(DEBOUNCE_MS, this.firstEventAt + MAX_DELAY_MS - now));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.firstEventAt = undefined;
-      this.flushing = this.flushing.then(() => this.flush());
-    }, delay);
-    this.timer.unref();
-  }
-
-  private async flush(): Promise<void> {
-    const files = new Set(this.changed);
-    this.changed.clear();
-    if (this.rescan) {
-      this.rescan = false;
-      const names = await readdir(this.dir).catch(() => [] as string[]);
-      for (const name of [...names, ...this.entries.keys(), ...this.rejected.keys()]) if (name.toLowerCase().endsWith('.xml')) files.add(name);
-    }
-    for (const file of files) {
-      try {
-        await this.mutex.run(file, () => this.reload(file));
-      } catch (error) {
-        this.log.warn({ err: error, file }, `provider file ${file} could not be read; keeping what is served`);
-      }
     }
   }
 
