@@ -9,6 +9,7 @@ const ADDRESS_PARAMS = ['emailaddress', 'email'];
 /** Apple configuration profiles: `/mobileconfig?emailaddress=` and `/email.mobileconfig?email=`. */
 export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): void {
   const signer = deps.signer;
+  if (signer) app.log.info({ subject: signer.subject }, 'Apple profiles are signed');
   for (const warning of signer?.warnings ?? []) app.log.warn(warning);
 
   const profile = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -38,7 +38,7 @@ export function loadProviderText(file: string, text: string): LoadedFile {
 }
 
 /** Reads every `*.xml` file of a directory, in name order. */
-export async function loadProviderDirectory(dir: string): Promise<LoadedFile[]> {
+async function loadProviderDirectory(dir: string): Promise<LoadedFile[]> {
   const names = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.xml')).sort();
   return Promise.all(names.map(async (name) => loadProviderText(name, await readFile(join(dir, name), 'utf8'))));
 }

@@ -22,7 +22,7 @@ type Json = Record<string, unknown>;
  * caller renders it to XML and validates that with the provider parser, so JSON and XML are held to the same rules.
  * Omitted `id` becomes the provider key; omitted `auth` and `username` get the common defaults.
  */
-export function configFromJson(value: unknown, key: string): { config?: MailConfig; problems: JsonProblem[] } {
+function configFromJson(value: unknown, key: string): { config?: MailConfig; problems: JsonProblem[] } {
   const problems: JsonProblem[] = [];
   const reader = new Reader(problems);
   if (!isObject(value)) return { problems: [{ path: '$', message: 'expected a JSON object with the MailConfig fields (domains, servers, ...)' }] };

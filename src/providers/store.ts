@@ -11,13 +11,11 @@ export interface ProviderStore {
   current(): ProviderIndex;
 }
 
+/** A fixed index (the CLI's one-shot commands, tests, benchmarks). */
 export class StaticProviderStore implements ProviderStore {
-  constructor(private index: ProviderIndex) {}
+  constructor(private readonly index: ProviderIndex) {}
   current(): ProviderIndex {
     return this.index;
-  }
-  replace(index: ProviderIndex): void {
-    this.index = index;
   }
 }
 
