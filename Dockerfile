@@ -5,10 +5,10 @@ ARG NODE_VERSION=lts
 FROM node:${NODE_VERSION}-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
-COPY bench ./bench
-COPY bin ./bin
-# `npm ci` runs the `prepare` script, which compiles TypeScript into dist/.
+# `npm ci` runs the prepare script (scripts/prepare.mjs), which compiles src/ - and only src/ - into dist/; tests and
+# benchmarks are not part of the image. Then the dev dependencies go.
 RUN npm ci && npm prune --omit=dev
 
 FROM node:${NODE_VERSION}-slim

@@ -139,7 +139,7 @@ async function sequence(runs: number, fn: () => Promise<number>): Promise<number
   return out;
 }
 
-// Also runnable on its own: node dist/bench/discovery.js
+// Also runnable on its own: npx tsx bench/discovery.ts
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const line of await benchDiscovery()) process.stdout.write(`${line}\n`);
 }
