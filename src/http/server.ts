@@ -1,19 +1,18 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { renderV2Error } from '../formats/autodiscover.js';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { SettingsResolver } from '../settings/resolver.js';
 import type { ProviderStore } from '../providers/store.js';
 import type { ProfileSigner } from '../formats/profile-signing.js';
 import { registerHealthRoutes } from './health.js';
 import { registerThunderbirdRoutes } from './thunderbird.js';
-import { registerWebRoutes, type BadUrlPage } from './web.js';
+import { createWebPages, registerWebRoutes } from './web.js';
+import { handleBadUrl, handleError, handleNotFound } from './errors.js';
 import { registerAppleRoutes } from './apple.js';
 import { registerApiRoutes } from './api.js';
 import { registerAutodiscoverRoutes } from './autodiscover.js';
 import { registerMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerAdminRoutes } from './admin.js';
-import { sendPlainText } from './plain.js';
 
 /** What the routes need; built once by `startService` (or by a test with its own parts). */
 export interface ServiceDeps {
@@ -30,7 +29,8 @@ export interface BuildOptions {
 
 /** Builds the HTTP app with every route; listening is left to the caller. */
 export async function buildServer(deps: ServiceDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
-  let webPage: BadUrlPage | undefined;
+  // Built before the app, so every error handler can answer with a page whatever the order routes register in.
+  const pages = createWebPages(deps);
   const app = Fastify({
     logger: options.logger ?? false,
     // Outlook asks /Autodiscover/Autodiscover.xml, others lower case: paths match in any case.
@@ -39,48 +39,19 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
     return503OnClosing: true,
     trustProxy: deps.config.trustProxy,
     // Refused by the router before any route runs: answered here, in the format of the endpoint that was meant.
-    frameworkErrors: (error, request, reply) => badUrl(error, request, reply, webPage),
+    frameworkErrors: handleBadUrl(pages),
   });
   registerMetrics(app, deps);
   await registerRateLimit(app, deps);
-  // Last line of defence: never a stack trace, never a bare 500 page. Routes answer their own format's errors.
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'unhandled error');
-    else request.log.info({ reason: error.message }, 'bad request');
-    const message = status === 500 ? 'the server could not answer this request' : error.message;
-    void reply.code(status).type('application/json; charset=utf-8').send({ error: status === 500 ? 'internal error' : 'bad request', message });
-  });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).type('application/json; charset=utf-8').send({ error: `no such page: ${request.method} ${request.url.split('?')[0]}` });
-  });
+  // Last line of defence: never a stack trace, never a bare 500, always the format of the route family (errors.ts).
+  app.setErrorHandler(handleError(pages));
+  app.setNotFoundHandler(handleNotFound(pages));
   registerHealthRoutes(app, deps);
   registerThunderbirdRoutes(app, deps);
-  webPage = registerWebRoutes(app, deps);
+  registerWebRoutes(app, deps, pages);
   registerAppleRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerAutodiscoverRoutes(app, deps);
   if (deps.config.admin) registerAdminRoutes(app, deps, deps.config.admin);
   return app;
-}
-
-/** A path the router cannot decode (`/setup/%zz`) or with a parameter over its length limit: a 4xx, never fastify's own JSON. */
-function badUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply, webPage: BadUrlPage | undefined) {
-  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  const status = tooLong ? 414 : 400;
-  const reason = tooLong ? 'the address (URL) is too long' : 'the address (URL) is not correctly percent-encoded';
-  const code = tooLong ? 'MAILCONFIG_ADDRESS_URL_TOO_LONG' : 'MAILCONFIG_ADDRESS_URL_ENCODING';
-  request.log.info({ reason, code, cause: error.code }, 'bad URL');
-  const path = (request.url.split('?')[0] ?? '').toLowerCase();
-  if (path.startsWith('/autodiscover/autodiscover.json')) return reply.code(status).type('application/json; charset=utf-8').send(renderV2Error('InvalidUser', reason));
-  // An exception here would not reach any error handler (it would end the process): the page falls back to JSON.
-  if (path.startsWith('/setup/') && webPage) {
-    try {
-      return webPage(request, reply, status, code);
-    } catch (pageError) {
-      request.log.error({ err: pageError }, 'bad URL page failed');
-    }
-  }
-  if (path.startsWith('/v1.1/') || path.startsWith('/assets/')) return sendPlainText(reply, status, `Bad request: ${reason}`);
-  return reply.code(status).type('application/json; charset=utf-8').send({ error: 'bad request', message: reason });
 }

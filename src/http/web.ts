@@ -4,7 +4,7 @@ import { personalize } from '../settings/placeholders.js';
 import type { Resolution } from '../settings/resolver.js';
 import { WebAssets } from '../web/assets.js';
 import { chooseLanguage, translator } from '../web/i18n/index.js';
-import { badRequestPage, notFoundPage, unavailablePage } from '../web/pages/errors.js';
+import { badRequestPage, failurePage, notFoundPage, unavailablePage, type PageFailure } from '../web/pages/errors.js';
 import { helpPage } from '../web/pages/help.js';
 import { homePage } from '../web/pages/home.js';
 import type { PageContext } from '../web/pages/layout.js';
@@ -13,11 +13,19 @@ import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
 import { sendPlainText } from './plain.js';
 import type { ServiceDeps } from './server.js';
 
-/** Answers a request the router refused (a path it cannot decode, or too long) with the page for a bad entry. */
-export type BadUrlPage = (request: FastifyRequest, reply: FastifyReply, status: number, code: AddressErrorCode) => FastifyReply;
+/** What the pages' routes and the service's error handlers (src/http/errors.ts) share: page context and sending. */
+export interface WebPages {
+  assets: WebAssets;
+  context(request: FastifyRequest): PageContext;
+  send(reply: FastifyReply, status: number, page: string, cache: 'public' | 'private'): FastifyReply;
+  /** A request the router refused (a path it cannot decode, or too long): the page for a bad entry. */
+  badUrl(request: FastifyRequest, reply: FastifyReply, status: number, code: AddressErrorCode): FastifyReply;
+  /** An unknown path, a refused request or a fault of ours, as a page in the visitor's language. */
+  failure(request: FastifyRequest, reply: FastifyReply, status: number, failure: PageFailure): FastifyReply;
+}
 
-/** The human setup pages: `/`, `/setup`, `/setup/<domain>`, `/help/imap-pop3` and their assets. */
-export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadUrlPage {
+/** Built once, before any route, so error handlers can answer with pages whatever the order of registration. */
+export function createWebPages(deps: ServiceDeps): WebPages {
   const assets = new WebAssets(deps.config.brand.color);
   const logoOrigin = deps.config.brand.logo ? new URL(deps.config.brand.logo).origin : '';
   // No inline script or style, nothing from other origins (but the hoster's own logo).
@@ -52,6 +60,18 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
       .header('cache-control', cache === 'public' ? 'public, max-age=300' : 'private, no-store')
       .type('text/html; charset=utf-8')
       .send(page);
+  return {
+    assets,
+    context,
+    send,
+    badUrl: (request, reply, status, code) => send(reply, status, badRequestPage(context(request), { code, entered: '', domainForm: true }), 'private'),
+    failure: (request, reply, status, failure) => send(reply, status, failurePage(context(request), failure), 'private'),
+  };
+}
+
+/** The human setup pages: `/`, `/setup`, `/setup/<domain>`, `/help/imap-pop3` and their assets. */
+export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps, pages: WebPages = createWebPages(deps)): void {
+  const { assets, context, send } = pages;
 
   app.get('/', async (request, reply) => send(reply, 200, homePage(context(request)), 'public'));
   app.get('/help/imap-pop3', async (request, reply) => send(reply, 200, helpPage(context(request)), 'public'));
@@ -112,10 +132,6 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
     return reply.type(asset.type).send(asset.body);
   });
-
-  const badUrlPage: BadUrlPage = (request, reply, status, code) =>
-    send(reply, status, badRequestPage(context(request), { code, entered: '', domainForm: true }), 'private');
-  return badUrlPage;
 
   /** The resolver's answer, or undefined when the lookup itself broke (logged; the page says "try again"). */
   async function lookUp(request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution | undefined> {

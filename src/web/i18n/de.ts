@@ -218,6 +218,14 @@ export const de: Record<MessageKey, string> = {
 
   'unavailable.title': 'Die Einstellungen sind gerade nicht verfügbar',
   'unavailable.lead': 'Die Suche nach den Einstellungen für {domain} ist fehlgeschlagen. Bitte versuchen Sie es in einer Minute noch einmal.',
+  'nopage.title': 'Seite nicht gefunden',
+  'nopage.lead': 'Unter dieser Adresse gibt es keine Seite. Geben Sie Ihre E-Mail-Adresse ein, um Ihre Einstellungen zu erhalten:',
+  'failure.title': 'Etwas ist schiefgelaufen',
+  'failure.lead': 'Diese Seite konnte wegen eines Fehlers bei uns nicht angezeigt werden. Bitte versuchen Sie es in einer Minute noch einmal.',
+  'refused.title': 'Diese Anfrage können wir nicht beantworten',
+  'refused.lead': 'Ihr Browser hat eine Anfrage gesendet, die diese Seite nicht annimmt. Bitte beginnen Sie hier neu:',
+  'toomany.title': 'Zu viele Anfragen',
+  'toomany.lead': 'Aus Ihrem Netz kamen in kurzer Zeit sehr viele Anfragen. Bitte warten Sie eine Minute und versuchen Sie es dann noch einmal.',
 
   'help.title': 'IMAP, POP3 und SMTP erklärt',
   'help.lead':

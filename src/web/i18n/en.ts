@@ -217,6 +217,14 @@ export const en = {
 
   'unavailable.title': 'Settings are not available right now',
   'unavailable.lead': 'Looking up the settings for {domain} failed. Please try again in a minute.',
+  'nopage.title': 'Page not found',
+  'nopage.lead': 'There is no page at this address. Enter your email address to get your settings:',
+  'failure.title': 'Something went wrong',
+  'failure.lead': 'This page could not be shown because of a fault on our side. Please try again in a minute.',
+  'refused.title': 'This request cannot be answered',
+  'refused.lead': 'Your browser sent a request this page does not accept. Please start again from here:',
+  'toomany.title': 'Too many requests',
+  'toomany.lead': 'Your network sent a lot of requests in a short time. Please wait a minute, then try again.',
 
   'help.title': 'IMAP, POP3 and SMTP explained',
   'help.lead':

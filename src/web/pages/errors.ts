@@ -68,3 +68,23 @@ export function unavailablePage(ctx: PageContext, input: { domainUnicode: string
 <div class="panel">${addressForm(ctx, { value: input.entered })}</div>`;
   return layout(ctx, { title: tr.t('unavailable.title'), body, noindex: true });
 }
+
+/** What went wrong with a request that never reached a page of its own (see failurePage). */
+export type PageFailure = 'no-page' | 'refused' | 'too-many' | 'internal';
+
+const FAILURE_KEYS: Record<PageFailure, { title: MessageKey; lead: MessageKey }> = {
+  'no-page': { title: 'nopage.title', lead: 'nopage.lead' },
+  refused: { title: 'refused.title', lead: 'refused.lead' },
+  'too-many': { title: 'toomany.title', lead: 'toomany.lead' },
+  internal: { title: 'failure.title', lead: 'failure.lead' },
+};
+
+/** 404 for a path that is no page, 4xx for a request the pages refuse, 500 for a fault of ours: never JSON or a stack. */
+export function failurePage(ctx: PageContext, failure: PageFailure): string {
+  const { tr } = ctx;
+  const keys = FAILURE_KEYS[failure];
+  const body = html`<h1>${tr.t(keys.title)}</h1>
+<p class="lead">${tr.t(keys.lead)}</p>
+<div class="panel">${addressForm(ctx, {})}</div>`;
+  return layout(ctx, { title: tr.t(keys.title), body, noindex: true });
+}
