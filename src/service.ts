@@ -1,12 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import { createSignerFromConfig, type AppConfig } from './config.js';
-import { LiveProviderStore } from './providers/store.js';
-import { settingsResolverFor } from './discovery/setup.js';
+import { systemDnsServers } from './discovery/dns.js';
+import { DiscoveryResolver } from './discovery/resolver.js';
 import { buildServer } from './http/server.js';
+import { DatabaseResolver } from './providers/resolver.js';
+import { LiveProviderStore, type ProviderStore } from './providers/store.js';
+import type { SettingsResolver } from './settings/resolver.js';
 
 export interface Service {
   app: FastifyInstance;
   store: LiveProviderStore;
+}
+
+/**
+ * The one place that turns the configuration into a resolver, for the service and `mailconfig lookup` alike: live
+ * discovery behind the database, or the database alone when MAILCONFIG_DISCOVERY=off.
+ */
+export function buildResolver(config: Pick<AppConfig, 'discovery'>, store: ProviderStore): SettingsResolver {
+  const discovery = config.discovery;
+  if (!discovery.enabled) return new DatabaseResolver(store);
+  return new DiscoveryResolver(store, {
+    dnsServers: discovery.dnsServers ?? systemDnsServers(),
+    allowNetworks: discovery.allowNetworks,
+    lookupTimeoutMs: discovery.lookupTimeoutMs,
+    autoconfigHttp: discovery.autoconfigHttp,
+  });
 }
 
 /** Loads the provider database, builds the app and starts listening. Invalid files are skipped with one log line each. */
@@ -17,7 +35,7 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   const store = await LiveProviderStore.open(config.providersDir);
   const index = store.current();
   const problems = store.initialProblems;
-  const app = await buildServer({ config, providers: store, resolver: settingsResolverFor(config.discovery, store), signer }, { logger });
+  const app = await buildServer({ config, providers: store, resolver: buildResolver(config, store), signer }, { logger });
   for (const problem of problems.filter((p) => p.severity === 'error')) {
     app.log.warn({ file: problem.file, line: problem.line }, `provider file skipped: ${problem.file}:${problem.line}: ${problem.message}`);
   }

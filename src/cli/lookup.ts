@@ -2,17 +2,15 @@
 // each step shown as it finishes (a coloured progress line per step on a terminal, plain lines when piped).
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { DiscoveryResolver } from '../discovery/resolver.js';
-import { discoveryOptions } from '../discovery/setup.js';
 import { settingsDocument } from '../formats/settings-json.js';
 import { openProviderDatabase } from '../providers/database.js';
 import { AddressError, parseAddressOrDomain, type EmailAddress } from '../settings/address.js';
 import type { MailConfig, ServerSettings } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
-import type { LookupStep, Resolution } from '../settings/resolver.js';
-import { DatabaseResolver } from '../providers/resolver.js';
+import type { LookupStep } from '../settings/resolver.js';
 import { StaticProviderStore } from '../providers/store.js';
+import { buildResolver } from '../service.js';
 import { formatTable } from './format.js';
 import type { CliIo } from './io.js';
 
@@ -64,16 +62,8 @@ export async function runLookup(args: string[], io: CliIo): Promise<number> {
   }
 
   const { index } = await openProviderDatabase(config.providersDir);
-  const store = new StaticProviderStore(index);
   const progress = new Progress(io.stderr, target.domain);
-  let resolution: Resolution;
-  if (config.discovery.enabled) {
-    const resolver = new DiscoveryResolver(store, discoveryOptions(config.discovery));
-    resolution = await resolver.resolve(target.domain, target.address, (step) => progress.step(step));
-  } else {
-    resolution = await new DatabaseResolver(store).resolve(target.domain);
-    resolution.steps.forEach((step) => progress.step(step));
-  }
+  const resolution = await buildResolver(config, new StaticProviderStore(index)).resolve(target.domain, target.address, (step) => progress.step(step));
   progress.done();
 
   const { config: found, steps } = resolution;

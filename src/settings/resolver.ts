@@ -15,7 +15,10 @@ export interface Resolution {
   steps: LookupStep[];
 }
 
+/** Told about each step as it finishes (the CLI's progress lines); the same steps end up in `Resolution.steps`. */
+export type StepListener = (step: LookupStep) => void;
+
 /** Turns a domain into settings. Routes depend on this alone, so database-only and discovery are interchangeable. */
 export interface SettingsResolver {
-  resolve(domain: string, address?: EmailAddress): Promise<Resolution>;
+  resolve(domain: string, address?: EmailAddress, onStep?: StepListener): Promise<Resolution>;
 }

@@ -42,6 +42,16 @@ t.test('--json prints the JSON API document', async (t) => {
   t.equal(doc.steps, undefined, 'steps only with --explain');
 });
 
+t.test('discovery off: the database alone, each step still shown as it finishes', async (t) => {
+  const found = await lookup(['alice@posteo.de'], { env: { MAILCONFIG_DISCOVERY: 'off' } });
+  t.equal(found.code, 0);
+  t.match(found.err(), /^database: found: posteo\.de\.xml \(0 ms\)$/m);
+  const none = await lookup(['alice@cli.test'], { env: { MAILCONFIG_DISCOVERY: 'off' } });
+  t.equal(none.code, 1);
+  t.match(none.err(), /^database: nothing: cli\.test is not in the provider database/m);
+  t.notMatch(none.err(), /^mx:/m, 'no discovery step');
+});
+
 t.test('nothing found, bad input and bad configuration', async (t) => {
   const none = await lookup(['alice@missing.test']);
   t.equal(none.code, 1);

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
 import { DiscoveryResolver } from '../../src/discovery/resolver.js';
-import { settingsResolverFor } from '../../src/discovery/setup.js';
+import { buildResolver } from '../../src/service.js';
 import { ProviderIndex } from '../../src/providers/database.js';
 import { DatabaseResolver } from '../../src/providers/resolver.js';
 import { StaticProviderStore } from '../../src/providers/store.js';
@@ -48,6 +48,6 @@ t.test('mistakes name the variable', async (t) => {
 
 t.test('MAILCONFIG_DISCOVERY=off answers from the database only', async (t) => {
   const store = new StaticProviderStore(new ProviderIndex([]));
-  t.type(settingsResolverFor(loadConfig({ MAILCONFIG_DISCOVERY: 'off' }).discovery, store), DatabaseResolver);
-  t.type(settingsResolverFor(loadConfig({ MAILCONFIG_DNS: '127.0.0.1:9' }).discovery, store), DiscoveryResolver);
+  t.type(buildResolver(loadConfig({ MAILCONFIG_DISCOVERY: 'off' }), store), DatabaseResolver);
+  t.type(buildResolver(loadConfig({ MAILCONFIG_DNS: '127.0.0.1:9' }), store), DiscoveryResolver);
 });
