@@ -2,6 +2,7 @@
 // their DNS TTL clamped to 1 h - 24 h (negative 5 - 15 min), expired answers are served while a refresh runs, and a
 // refresh that fails keeps the old answer.
 import t from 'tap';
+import { stepLabel } from '../../src/settings/steps.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DiscoveryResolver } from '../../src/discovery/resolver.js';
 import { providerEntry, startWorld } from '../helpers/discovery-world.js';
@@ -42,13 +43,13 @@ t.test('a second request for a discovered domain costs no network at all', async
   t.equal(world.dns.queries().length, queries, 'no DNS question');
   t.equal(imap.connections(), connections, 'no connection');
   t.same(second.config, first.config);
-  t.match(second.steps[0], { step: 'cache', outcome: 'found', detail: /answered from the cache \(cached; looked up \d+ s ago\)/ });
+  t.match(second.steps[0], { kind: 'cache', outcome: 'found', detail: /answered from the cache \(cached; looked up \d+ s ago\)/ });
   t.same(second.steps.slice(1), first.steps, 'explain still shows how it was found');
 
   const missing = await resolver.resolve('gone.test');
   t.equal(missing.config, undefined);
   const after = world.dns.queries().length;
-  t.match((await resolver.resolve('gone.test')).steps[0], { step: 'cache', outcome: 'nothing' });
+  t.match((await resolver.resolve('gone.test')).steps[0], { kind: 'cache', outcome: 'nothing' });
   t.equal(world.dns.queries().length, after, 'a negative answer is cached too');
   t.equal(resolver.lookups, 2);
 });
@@ -61,7 +62,7 @@ t.test('concurrent requests for one domain share one lookup', async (t) => {
   t.equal(resolver.lookups, 1, 'one lookup');
   t.ok(results.every((r) => r.config?.servers[0]?.host === 'imap.shared.test'), 'every request got the answer');
   t.equal(world.dns.queries().slice(before).filter((q) => q === 'MX shared.test').length, 1, 'each question asked once');
-  t.equal(results.filter((r) => r.steps[0]?.step === 'cache').length, 7, 'seven joined the running lookup');
+  t.equal(results.filter((r) => r.steps[0]?.kind === 'cache').length, 7, 'seven joined the running lookup');
 });
 
 t.test('TTL clamped to at least an hour; expired answers served while refreshing; a failed refresh keeps the old answer', async (t) => {
@@ -118,33 +119,40 @@ t.test('the provider database answers without the cache or any network', async (
   const before = world.dns.queries().length;
   const { config, steps } = await resolver.resolve('db.test');
   t.equal(config?.servers[0]?.host, 'imap.db.test');
-  t.same(steps.map((s) => `${s.step}:${s.outcome}`), ['database:found']);
+  t.same(steps.map((s) => `${stepLabel(s)}:${s.outcome}`), ['database:found']);
   t.equal(world.dns.queries().length, before);
   t.equal(resolver.cached, 0);
 });
 
-t.test('lookups running at once are capped; the others wait their turn', async (t) => {
+t.test('lookups running at once are capped; the others wait their turn', { timeout: 20_000 }, async (t) => {
   let running = 0;
   let most = 0;
-  // A DNS that answers "no such name" after a while, counting lookups in flight by their first question.
+  let started = 0;
+  const held: (() => void)[] = [];
+  const domains = ['a.capped.test', 'b.capped.test', 'c.capped.test', 'd.capped.test', 'e.capped.test'];
+  // A DNS that holds each lookup's first question (MX) until a second lookup is in flight too (or no other can
+  // come), then lets both answer "no such name". So the cap of 2 must be reached for the lookups to finish: a
+  // limiter that runs one at a time stalls here, and the test fails on its timeout.
   const resolver = world.resolver({
     maxLookups: 2,
     dns: {
       async query(name, type) {
         if (type === 'MX') {
           running++;
+          started++;
           most = Math.max(most, running);
-          await sleep(30);
+          await new Promise<void>((release) => {
+            held.push(release);
+            if (held.length === 2 || started === domains.length) held.splice(0).forEach((go) => go());
+          });
           running--;
         }
         return { name, type, nxdomain: true, records: [], tcp: false };
       },
     },
   });
-  const domains = ['a.capped.test', 'b.capped.test', 'c.capped.test', 'd.capped.test', 'e.capped.test'];
   const results = await Promise.all(domains.map((d) => resolver.resolve(d)));
   t.equal(results.filter((r) => r.config === undefined).length, 5, 'every lookup finished');
   t.equal(resolver.lookups, 5);
-  t.ok(most <= 2, `at most 2 lookups at once (saw ${most})`);
-  t.ok(most >= 1);
+  t.equal(most, 2, `2 lookups ran at once, and never more (saw ${most})`);
 });
