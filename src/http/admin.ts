@@ -8,7 +8,7 @@ import { providerXmlFromJson } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
 import { isProviderAdminStore, type Expectation, type WriteOptions } from '../providers/store.js';
 import { MailconfigError } from '../settings/errors.js';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
 
 /** Provider files are parsed with a 256 KiB limit; the body may be that large (the app default is 16 KiB). */
 const MAX_BODY = 256 * 1024;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MOBILECONFIG_CONTENT_TYPE, ProfileError, profileFilename, renderMobileconfig } from '../formats/mobileconfig.js';
 import { addressFromQuery } from './address.js';
 import { sendPlainBadRequest, sendPlainText } from './plain.js';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
 
 const ADDRESS_PARAMS = ['emailaddress', 'email'];
 

@@ -13,7 +13,7 @@ import {
 } from '../formats/autodiscover.js';
 import type { EmailAddress } from '../settings/address.js';
 import { addressFromQuery, addressParam, publicBaseUrl, queryParam, type AddressParam } from './address.js';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
 
 const POX_PATH = '/autodiscover/autodiscover.xml';
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
 
 /** Prometheus metrics at /metrics: one registry per app, so tests with several servers do not share counters. */
 export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Registry {

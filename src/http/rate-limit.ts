@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
 
 const EXEMPT = ['/healthz', '/metrics'];
 

@@ -1,8 +1,4 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { AppConfig } from '../config.js';
-import type { SettingsResolver } from '../settings/resolver.js';
-import type { ProviderStore } from '../providers/store.js';
-import type { ProfileSigner } from '../formats/profile-signing.js';
 import { registerHealthRoutes } from './health.js';
 import { registerThunderbirdRoutes } from './thunderbird.js';
 import { createWebPages, registerWebRoutes } from './web.js';
@@ -13,15 +9,7 @@ import { registerAutodiscoverRoutes } from './autodiscover.js';
 import { registerMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerAdminRoutes } from './admin.js';
-
-/** What the routes need; built once by `startService` (or by a test with its own parts). */
-export interface ServiceDeps {
-  config: AppConfig;
-  providers: ProviderStore;
-  resolver: SettingsResolver;
-  /** Signs Apple profiles; absent: profiles are served unsigned. Built once at start (createSignerFromConfig). */
-  signer?: ProfileSigner;
-}
+import type { ServiceDeps } from './deps.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];

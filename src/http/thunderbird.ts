@@ -3,7 +3,7 @@ import { THUNDERBIRD_CONTENT_TYPE, renderClientConfig } from '../formats/thunder
 import { AddressError, parseDomain } from '../settings/address.js';
 import { addressFromQuery } from './address.js';
 import { sendPlainBadRequest, sendPlainText } from './plain.js';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
 
 const ADDRESS_PARAMS = ['emailaddress', 'email'];
 

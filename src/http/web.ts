@@ -11,7 +11,7 @@ import type { PageContext } from '../web/pages/layout.js';
 import { setupPage } from '../web/pages/setup.js';
 import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
 import { sendPlainText } from './plain.js';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
 
 /** What the pages' routes and the service's error handlers (src/http/errors.ts) share: page context and sending. */
 export interface WebPages {

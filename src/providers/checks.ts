@@ -1,4 +1,4 @@
-import type { ProviderEntry, ProviderIndex } from './database.js';
+import type { ProviderEntry } from './database.js';
 import type { Problem } from './parse.js';
 import { MailconfigError } from '../settings/errors.js';
 
@@ -46,22 +46,6 @@ export function conflictProblems(candidate: ProviderEntry, others: Iterable<Prov
     if (owner) report(d, `MX domain ${d} is already claimed by ${owner}`);
     const shadowed = domains.get(d);
     if (shadowed) report(d, `MX domain ${d} shadows ${shadowed}, which has it as an address domain`);
-  }
-  return problems;
-}
-
-/**
- * Cross-file problems that ProviderIndex does not already report: an MX domain of one provider that is an address
- * domain of another. Reported once, at the MX domain's line.
- */
-export function shadowProblems(index: ProviderIndex): Problem[] {
-  const problems: Problem[] = [];
-  for (const entry of index.entries()) {
-    for (const d of entry.config.mxDomains) {
-      const other = index.byDomain(d);
-      if (!other || other === entry) continue;
-      problems.push({ file: entry.file, line: entry.domainLines.get(d) ?? 1, severity: 'error', message: `MX domain ${d} shadows ${other.file}, which has it as an address domain` });
-    }
   }
   return problems;
 }

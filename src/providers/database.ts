@@ -2,7 +2,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { MailConfig } from '../settings/model.js';
-import { shadowProblems } from './checks.js';
 import { parseProvider, type Problem } from './parse.js';
 
 /** One provider file as loaded. */
@@ -98,6 +97,22 @@ export class ProviderIndex {
   get domainCount(): number {
     return this.domains.size;
   }
+}
+
+/**
+ * Cross-file problems that ProviderIndex does not already report: an MX domain of one provider that is an address
+ * domain of another. Reported once, at the MX domain's line.
+ */
+export function shadowProblems(index: ProviderIndex): Problem[] {
+  const problems: Problem[] = [];
+  for (const entry of index.entries()) {
+    for (const d of entry.config.mxDomains) {
+      const other = index.byDomain(d);
+      if (!other || other === entry) continue;
+      problems.push({ file: entry.file, line: entry.domainLines.get(d) ?? 1, severity: 'error', message: `MX domain ${d} shadows ${other.file}, which has it as an address domain` });
+    }
+  }
+  return problems;
 }
 
 /**

@@ -1,9 +1,13 @@
 import type { EmailAddress } from './address.js';
 import type { MailConfig } from './model.js';
 
-import type { LookupStep } from './steps.js';
-
-export type { LookupStep } from './steps.js';
+/** One step of a lookup, for `?explain=1` and the CLI's progress lines. */
+export interface LookupStep {
+  step: string;
+  outcome: 'found' | 'nothing' | 'failed' | 'skipped';
+  detail: string;
+  ms: number;
+}
 
 export interface Resolution {
   /** The settings found, placeholders still in place; undefined when nothing was found. */

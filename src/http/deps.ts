@@ -1,0 +1,15 @@
+// The routes' dependencies, in a module of their own so the route modules need not import server.ts (which imports
+// them).
+import type { AppConfig } from '../config.js';
+import type { SettingsResolver } from '../settings/resolver.js';
+import type { ProviderStore } from '../providers/store.js';
+import type { ProfileSigner } from '../formats/profile-signing.js';
+
+/** What the routes need; built once by `startService` (or by a test with its own parts). */
+export interface ServiceDeps {
+  config: AppConfig;
+  providers: ProviderStore;
+  resolver: SettingsResolver;
+  /** Signs Apple profiles; absent: profiles are served unsigned. Built once at start (createSignerFromConfig). */
+  signer?: ProfileSigner;
+}
