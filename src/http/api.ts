@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { settingsDocument } from '../formats/settings-json.js';
+import { explainSteps, settingsDocument } from '../formats/settings-json.js';
 import type { LookupStep } from '../settings/resolver.js';
 import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
 import { openApiDocument } from './openapi.js';
@@ -39,5 +39,5 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
 
 function error(reply: FastifyReply, status: 400 | 404, code: ErrorCode, message: string, steps?: LookupStep[]) {
   reply.request.log.info({ reason: message }, 'settings API error');
-  return reply.code(status).type('application/json; charset=utf-8').send(steps ? { error: code, message, steps } : { error: code, message });
+  return reply.code(status).type('application/json; charset=utf-8').send(steps ? { error: code, message, steps: explainSteps(steps) } : { error: code, message });
 }
