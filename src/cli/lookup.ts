@@ -2,13 +2,14 @@
 // each step shown as it finishes (a coloured progress line per step on a terminal, plain lines when piped).
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { settingsDocument } from '../formats/settings-json.js';
+import { explainSteps, settingsDocument } from '../formats/settings-json.js';
 import { openProviderDatabase } from '../providers/database.js';
 import { AddressError, parseAddressOrDomain, type EmailAddress } from '../settings/address.js';
 import type { MailConfig, ServerSettings } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
 import type { LookupStep } from '../settings/resolver.js';
+import { stepLabel, stepText } from '../settings/steps.js';
 import { StaticProviderStore } from '../providers/store.js';
 import { buildResolver } from '../service.js';
 import { formatTable } from './format.js';
@@ -68,11 +69,11 @@ export async function runLookup(args: string[], io: CliIo): Promise<number> {
 
   const { config: found, steps } = resolution;
   if (values.json) {
-    const document = found && target.address ? settingsDocument(found, target.address, values.explain ? steps : undefined) : { domain: target.domain, config: found ?? null, ...(values.explain ? { steps } : {}) };
+    const document = found && target.address ? settingsDocument(found, target.address, values.explain ? steps : undefined) : { domain: target.domain, config: found ?? null, ...(values.explain ? { steps: explainSteps(steps) } : {}) };
     io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   } else {
     io.stdout.write(found ? describeSettings(found, target.address) : `No mail settings found for ${target.domain}.\n`);
-    if (values.explain) io.stdout.write(`\nSteps:\n${formatTable(['step', 'outcome', 'ms', 'detail'], steps.map((s) => [s.step, s.outcome, String(s.ms), printable(s.detail)])).join('\n')}\n`);
+    if (values.explain) io.stdout.write(`\nSteps:\n${formatTable(['step', 'outcome', 'ms', 'detail'], steps.map((s) => [stepLabel(s), s.outcome, String(s.ms), printable(s.detail)])).join('\n')}\n`);
   }
   return found ? 0 : 1;
 }
@@ -93,7 +94,7 @@ class Progress {
 
   step(step: LookupStep): void {
     this.count++;
-    const line = printable(`${step.step}: ${step.outcome}: ${step.detail} (${step.ms} ms)`);
+    const line = printable(`${stepText(step)} (${step.ms} ms)`);
     if (!this.tty) {
       this.out.write(`${line}\n`);
       return;

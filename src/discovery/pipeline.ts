@@ -46,8 +46,9 @@ export async function discover(domain: string, address: EmailAddress | undefined
   const log = new StepLog(onStep);
   const index = deps.store.current();
   const entry = index.byDomain(domain);
-  log.start('database');
-  log.finish('database', entry ? 'found' : 'nothing', entry ? entry.file : `${domain} is not in the provider database`);
+  const database = { kind: 'database', subject: domain } as const;
+  log.start(database);
+  log.finish(database, entry ? { outcome: 'found', detail: entry.file } : { outcome: 'nothing', detail: `${domain} is not in the provider database` });
   if (entry) return { config: entry.config, steps: log.steps, nxdomain: false, incomplete: false, dnsQueries: 0, fromDatabase: true };
 
   const timeoutMs = deps.options.lookupTimeoutMs || DEFAULT_LOOKUP_TIMEOUT_MS;
@@ -79,7 +80,7 @@ export async function discover(domain: string, address: EmailAddress | undefined
   const ended = await Promise.race([run, deadline]);
   const why = ended === 'deadline' ? reasonOf(controller.signal) : `not needed: ${ended}`;
   if (!controller.signal.aborted) controller.abort(new Stop(why));
-  log.close(ended === 'deadline' ? 'failed' : 'skipped', why);
+  log.close(ended === 'deadline' ? { outcome: 'failed', failure: 'timeout', detail: why } : { outcome: 'skipped', failure: 'cancelled', detail: why });
 
   const config = mergeFindings(domain, findings);
   return {

@@ -2,12 +2,13 @@
 // the reference client's order (implicit TLS before STARTTLS, IMAP before POP3); within a protocol, once a try
 // succeeds, worse-ranked tries are cancelled, as Thunderbird does.
 import type { Protocol, Security } from '../settings/model.js';
-import type { LookupContext } from './context.js';
+import { serverLabel, type StepFailure, type StepServer } from '../settings/steps.js';
+import type { LookupContext, StepId } from './context.js';
 import { describeUnusable } from './hosts.js';
 import { probe } from './probe/index.js';
 import type { MxFinding } from './mx.js';
 import { MAIL_PORTS, type SrvFinding, type SrvTarget } from './srv.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeFailureKind, ProbeResult } from './types.js';
 
 export interface Candidate {
   host: string;
@@ -123,20 +124,23 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
   if (!address) {
     if (!reported.has(candidate.host)) {
       reported.add(candidate.host);
-      const step = `host ${candidate.host}`;
-      ctx.log.start(step);
-      const outcome = vetted.refused.length > 0 ? 'skipped' : vetted.error ? 'failed' : 'nothing';
-      ctx.log.finish(step, outcome, describeUnusable(vetted));
+      const id: StepId = { kind: 'host', subject: candidate.host };
+      ctx.log.start(id);
+      const detail = describeUnusable(vetted);
+      if (vetted.refused.length > 0) ctx.log.finish(id, { outcome: 'skipped', failure: 'not-allowed', detail });
+      else if (vetted.error) ctx.log.finish(id, { outcome: 'failed', failure: 'dns', detail });
+      else ctx.log.finish(id, { outcome: 'nothing', detail });
     }
     return candidate.origin === 'srv' ? { candidate, skipped: describeUnusable(vetted) } : undefined;
   }
-  const step = `probe ${describe(candidate)}`;
-  if (signal.aborted) {
-    ctx.log.start(step);
-    ctx.log.finish(step, 'skipped', reasonOf(signal));
-    return { candidate, address, skipped: reasonOf(signal) };
-  }
-  ctx.log.start(step);
+  const server: StepServer = { host: candidate.host, port: candidate.port, protocol: candidate.protocol, security: candidate.security };
+  const id: StepId = { kind: 'probe', subject: `${candidate.host}:${candidate.port}`, server };
+  const cancelled = (result?: ProbeResult): ProbeAttempt => {
+    ctx.log.finish(id, { outcome: 'skipped', failure: 'cancelled', detail: reasonOf(signal) });
+    return result ? { candidate, address, result, skipped: reasonOf(signal) } : { candidate, address, skipped: reasonOf(signal) };
+  };
+  ctx.log.start(id);
+  if (signal.aborted) return cancelled();
   const timeoutMs = Math.max(1, Math.min(ctx.limits.probeTimeoutMs, ctx.deadlineAt - performance.now()));
   const port = ctx.options.mapPort?.(address, candidate.port) ?? candidate.port;
   let result: ProbeResult;
@@ -146,25 +150,41 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
       () => probe({ host: candidate.host, address, port, protocol: candidate.protocol, security: candidate.security }, { timeoutMs, signal, ca: ctx.options.ca, ehloName: ctx.options.ehloName, guard: ctx.guard }),
       signal,
     );
-  } catch {
-    // Still queued when cancelled: no connection was made.
-    ctx.log.finish(step, 'skipped', reasonOf(signal));
-    return { candidate, address, skipped: reasonOf(signal) };
+  } catch (error) {
+    // The limiter rejects with the signal's reason when the try was still queued at cancellation: no connection
+    // was made. The probe itself never throws for what a server does; anything else is a bug, for the caller.
+    if (signal.aborted && error === signal.reason) return cancelled();
+    throw error;
   }
-  if (!result.ok && signal.aborted) {
-    ctx.log.finish(step, 'skipped', reasonOf(signal));
-    return { candidate, address, result, skipped: reasonOf(signal) };
-  }
-  ctx.log.finish(step, result.ok ? 'found' : 'failed', describeResult(address, result));
+  if (!result.ok && signal.aborted) return cancelled(result);
+  if (result.ok) ctx.log.finish(id, { outcome: 'found', detail: describeResult(address, result) });
+  else ctx.log.finish(id, { outcome: 'failed', failure: STEP_FAILURE[result.failure], detail: describeResult(address, result) });
   return { candidate, address, result };
 }
 
+/** A probe's failure in the lookup's terms. */
+const STEP_FAILURE: Record<ProbeFailureKind, StepFailure> = {
+  'invalid-target': 'invalid',
+  'not-allowed': 'not-allowed',
+  cancelled: 'cancelled',
+  refused: 'refused',
+  timeout: 'timeout',
+  network: 'network',
+  closed: 'network',
+  tls: 'tls',
+  certificate: 'certificate',
+  starttls: 'protocol',
+  rejected: 'protocol',
+  protocol: 'protocol',
+  'too-large': 'protocol',
+};
+
 export function describe(candidate: Candidate): string {
-  return `${candidate.host}:${candidate.port} (${candidate.protocol}, ${candidate.security === 'tls' ? 'TLS' : candidate.security === 'starttls' ? 'STARTTLS' : 'plain'})`;
+  return serverLabel(candidate);
 }
 
 function describeResult(address: string, result: ProbeResult): string {
-  if (!result.ok) return `${address}: ${result.error ?? 'failed'}`;
+  if (!result.ok) return `${address}: ${result.error}`;
   const parts = [address, result.tlsVersion, result.auth.length > 0 ? `auth ${result.auth.join(' ')}` : 'no authentication offered'];
   if (result.certificate) parts.push(`certificate valid until ${result.certificate.validTo.slice(0, 10)}`);
   return parts.filter(Boolean).join(', ');

@@ -82,7 +82,7 @@ export class DiscoveryResolver implements SettingsResolver {
     // The database answers at once and is never cached here: admin changes take effect immediately.
     const entry = this.deps.store.current().byDomain(domain);
     if (entry) {
-      const step: LookupStep = { step: 'database', outcome: 'found', detail: entry.file, ms: 0 };
+      const step: LookupStep = { kind: 'database', subject: domain, outcome: 'found', detail: entry.file, ms: 0 };
       onStep?.(step);
       return { config: entry.config, steps: [step] };
     }
@@ -90,20 +90,20 @@ export class DiscoveryResolver implements SettingsResolver {
     // A fresh entry is answered synchronously: no promise machinery on the hot path.
     if (this.cache.getRemainingTTL(domain) > 0) {
       const hit = this.cache.get(domain);
-      if (hit) return this.fromCache(hit, 'cached', started, onStep);
+      if (hit) return this.fromCache(domain, hit, 'cached', started, onStep);
     }
     const status: LRUCache.Status<string, CachedLookup, LookupContext> = {};
     const cached = await this.cache.fetch(domain, { context: { address, onStep }, status });
-    if (!cached) return { steps: [{ step: 'cache', outcome: 'failed', detail: 'the lookup failed', ms: Math.round(performance.now() - started) }] };
+    if (!cached) return { steps: [{ kind: 'cache', subject: domain, outcome: 'failed', failure: 'internal', detail: 'the lookup failed', ms: Math.round(performance.now() - started) }] };
     const fresh = status.fetch === 'miss' && !status.returnedStale;
     if (fresh) return { config: cached.result.config, steps: cached.result.steps };
     const how = status.returnedStale ? 'expired, refreshing in the background' : status.fetch === 'inflight' ? 'shared with a lookup already running' : 'cached';
-    return this.fromCache(cached, how, started, onStep);
+    return this.fromCache(domain, cached, how, started, onStep);
   }
 
-  private fromCache(cached: CachedLookup, how: string, started: number, onStep: StepListener | undefined): Resolution {
+  private fromCache(domain: string, cached: CachedLookup, how: string, started: number, onStep: StepListener | undefined): Resolution {
     const age = Math.round((this.now() - cached.at) / 1000);
-    const step: LookupStep = { step: 'cache', outcome: cached.result.config ? 'found' : 'nothing', detail: `answered from the cache (${how}; looked up ${age} s ago)`, ms: Math.round(performance.now() - started) };
+    const step: LookupStep = { kind: 'cache', subject: domain, outcome: cached.result.config ? 'found' : 'nothing', detail: `answered from the cache (${how}; looked up ${age} s ago)`, ms: Math.round(performance.now() - started) };
     onStep?.(step);
     return { config: cached.result.config, steps: [step, ...cached.result.steps] };
   }

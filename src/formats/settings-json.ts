@@ -10,7 +10,7 @@ import {
 } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
-import type { LookupStep } from '../settings/resolver.js';
+import { stepText, type LookupStep } from '../settings/steps.js';
 
 // The JSON API's answer: the settings model for one address, servers in preference order. Documented in
 // src/http/openapi.ts; change both together.
@@ -43,7 +43,15 @@ export interface SettingsDocument {
   address: SettingsAddress;
   provider: SettingsProvider;
   servers: SettingsServer[];
-  steps?: LookupStep[];
+  steps?: ExplainedStep[];
+}
+
+/** A lookup step as `?explain=1` shows it: the structured fields, and the same in words for people. */
+export type ExplainedStep = LookupStep & { text: string };
+
+/** The steps of a lookup for an explain answer. */
+export function explainSteps(steps: readonly LookupStep[]): ExplainedStep[] {
+  return steps.map((step) => ({ ...step, text: stepText(step) }));
 }
 
 export function settingsAddress(address: EmailAddress): SettingsAddress {
@@ -81,6 +89,6 @@ export function settingsDocument(config: MailConfig, address: EmailAddress, step
     provider: provider(personal),
     servers: rankServers(personal.servers).map(server),
   };
-  if (steps) doc.steps = steps;
+  if (steps) doc.steps = explainSteps(steps);
   return doc;
 }

@@ -1,5 +1,6 @@
 // The JSON API's OpenAPI 3.1 description, written by hand next to the code it documents
 // (src/formats/settings-json.ts builds the answers; test/http/api.test.ts checks real answers against this).
+import { STEP_FAILURES, STEP_KINDS, STEP_OUTCOMES } from '../settings/steps.js';
 
 const provenance = {
   type: 'object',
@@ -103,12 +104,21 @@ const schemas = {
   },
   Step: {
     type: 'object',
-    required: ['step', 'outcome', 'detail', 'ms'],
+    required: ['kind', 'subject', 'outcome', 'detail', 'ms', 'text'],
     properties: {
-      step: { type: 'string' },
-      outcome: { type: 'string', enum: ['found', 'nothing', 'failed', 'skipped'] },
-      detail: { type: 'string' },
+      kind: { type: 'string', enum: [...STEP_KINDS], description: 'Which step: the provider database, the cache, an autoconfig URL, MX, SRV, a host name, a probe.' },
+      subject: { type: 'string', description: 'What the step looked at: a domain, a host name, host:port, or a URL without its query. Never an e-mail address.' },
+      outcome: { type: 'string', enum: [...STEP_OUTCOMES] },
+      failure: { type: 'string', enum: [...STEP_FAILURES], description: 'Failed or skipped steps: why, as a stable word ("internal" is a fault of this service).' },
+      server: {
+        type: 'object',
+        description: 'Probe steps: the server tried (standard port).',
+        required: ['host', 'port', 'protocol', 'security'],
+        properties: { host: { type: 'string' }, port: { type: 'integer' }, protocol: { type: 'string', enum: ['imap', 'pop3', 'smtp'] }, security: { type: 'string', enum: ['tls', 'starttls', 'none'] } },
+      },
+      detail: { type: 'string', description: 'What happened, in words.' },
       ms: { type: 'number', description: 'How long the step took, in milliseconds.' },
+      text: { type: 'string', description: 'The step in one line for people; programs read the fields above.' },
     },
   },
   Error: {

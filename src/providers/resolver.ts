@@ -15,7 +15,7 @@ export class DatabaseResolver implements SettingsResolver {
   private lookup(domain: string): Resolution {
     // An index lookup takes no measurable time: no clock reads on this hot path.
     const entry = this.store.current().byDomain(domain);
-    if (!entry) return { steps: [{ step: 'database', outcome: 'nothing', detail: `${domain} is not in the provider database`, ms: 0 }] };
-    return { config: entry.config, steps: [{ step: 'database', outcome: 'found', detail: entry.file, ms: 0 }] };
+    if (!entry) return { steps: [{ kind: 'database', subject: domain, outcome: 'nothing', detail: `${domain} is not in the provider database`, ms: 0 }] };
+    return { config: entry.config, steps: [{ kind: 'database', subject: domain, outcome: 'found', detail: entry.file, ms: 0 }] };
   }
 }

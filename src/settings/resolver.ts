@@ -1,13 +1,9 @@
 import type { EmailAddress } from './address.js';
 import type { MailConfig } from './model.js';
 
-/** One step of a lookup, for `?explain=1` and the CLI's progress lines. */
-export interface LookupStep {
-  step: string;
-  outcome: 'found' | 'nothing' | 'failed' | 'skipped';
-  detail: string;
-  ms: number;
-}
+import type { LookupStep } from './steps.js';
+
+export type { LookupStep } from './steps.js';
 
 export interface Resolution {
   /** The settings found, placeholders still in place; undefined when nothing was found. */

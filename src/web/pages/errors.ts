@@ -1,29 +1,29 @@
 import { html } from '../html.js';
 import type { AddressErrorCode } from '../../settings/address.js';
-import type { LookupStep } from '../../settings/resolver.js';
+import { serverLabel, type LookupStep, type StepKind } from '../../settings/steps.js';
 import type { MessageKey } from '../i18n/index.js';
 import { reasonKey } from '../reasons.js';
 import { addressForm, layout, type PageContext } from './layout.js';
 
-// Step names of the database resolver and of live discovery (src/discovery), in words.
-const STEP_KEYS: ReadonlyArray<[RegExp, MessageKey]> = [
-  [/^database$/, 'step.database'],
-  [/^cache$/, 'step.cache'],
-  [/^autoconfig(-http)?$/, 'step.autoconfig'],
-  [/^well-known$/, 'step.wellKnown'],
-  [/^mx-autoconfig/, 'step.mxAutoconfig'],
-  [/^mx$/, 'step.mx'],
-  [/^srv$/, 'step.srv'],
-  [/^host\s/, 'step.host'],
-  [/^probe\s/, 'step.probe'],
-];
+// Step kinds of the database resolver and of live discovery (src/discovery), in words.
+const STEP_KEYS: Record<StepKind, MessageKey> = {
+  database: 'step.database',
+  cache: 'step.cache',
+  autoconfig: 'step.autoconfig',
+  'autoconfig-http': 'step.autoconfig',
+  'well-known': 'step.wellKnown',
+  'mx-autoconfig': 'step.mxAutoconfig',
+  mx: 'step.mx',
+  srv: 'step.srv',
+  host: 'step.host',
+  probe: 'step.probe',
+};
 
-/** A step in words; what follows the first word (a host, host:port) is kept. Unknown steps stay as named. */
-function stepName(ctx: PageContext, step: string): string {
-  const key = STEP_KEYS.find(([pattern]) => pattern.test(step))?.[1];
-  if (!key) return step;
-  const space = step.indexOf(' ');
-  return space < 0 ? ctx.tr.t(key) : `${ctx.tr.t(key)} (${step.slice(space + 1)})`;
+/** A step in words; for a host or a probe, which host (and server) it was. */
+function stepName(ctx: PageContext, step: LookupStep): string {
+  const name = ctx.tr.t(STEP_KEYS[step.kind]);
+  if (step.server) return `${name} (${serverLabel(step.server)})`;
+  return step.kind === 'host' ? `${name} (${step.subject})` : name;
 }
 
 export interface NotFoundInput {
@@ -38,7 +38,7 @@ export function notFoundPage(ctx: PageContext, input: NotFoundInput): string {
   const { tr } = ctx;
   const title = tr.t('notfound.title', { domain: input.domainUnicode });
   const steps = input.steps.map(
-    (s) => html`<li><strong>${stepName(ctx, s.step)}</strong>: ${tr.t(`outcome.${s.outcome}`)}${s.detail ? html` <span class="detail">(${s.detail})</span>` : ''}</li>`,
+    (s) => html`<li><strong>${stepName(ctx, s)}</strong>: ${tr.t(`outcome.${s.outcome}`)}${s.detail ? html` <span class="detail">(${s.detail})</span>` : ''}</li>`,
   );
   const body = html`<h1>${title}</h1>
 <p class="lead">${tr.t('notfound.lead')}</p>
