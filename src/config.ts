@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ipaddr from 'ipaddr.js';
 import { parseDnsServer, type DnsServer } from './discovery/dns.js';
 import { parseAllowNetworks } from './discovery/network-guard.js';
 import { SigningSetupError, createProfileSigner, type ProfileSigner, type SigningMaterial } from './formats/profile-signing.js';
@@ -24,7 +25,10 @@ export const BUNDLED_PROVIDERS = join(PROJECT_ROOT, 'providers');
 /** Everything the service reads from its environment, checked once at start. */
 export interface AppConfig {
   port: number;
+  /** The address to listen on: an IP address or `localhost` (HOST). */
   host: string;
+  /** pino level (LOG_LEVEL). */
+  logLevel: LogLevel;
   providersDir: string;
   /** Base URL without a trailing slash, or undefined to derive it from each request's Host. */
   publicUrl?: string;
@@ -66,7 +70,8 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env): AppConfig {
   return {
     port: readPort(env, 'PORT', 8080),
-    host: env.HOST?.trim() || '0.0.0.0',
+    host: readHost(env),
+    logLevel: readLogLevel(env),
     providersDir: readDirectory(env, 'MAILCONFIG_PROVIDERS', BUNDLED_PROVIDERS),
     publicUrl: readPublicUrl(env),
     signing: readSigning(env),
@@ -93,12 +98,42 @@ export function readCount(env: Env, name: string, fallback: number): number {
   return Number(raw);
 }
 
+/** An IPv4 address in four decimal parts, or an IPv6 address (no zone): what a person means, not 0x7f.1 or 1.2.3. */
+function isIpAddress(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || (ipaddr.IPv6.isValid(text) && !text.includes('%'));
+}
+
 function readTrustProxy(env: Env): boolean | string {
   const raw = env.MAILCONFIG_TRUST_PROXY?.trim();
   if (!raw || raw === 'off' || raw === 'false') return false;
   if (raw === 'on' || raw === 'true') return true;
-  if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw)) throw new ConfigError(`MAILCONFIG_TRUST_PROXY=${raw} must be on, off, or a comma-separated list of proxy addresses/CIDRs`);
-  return raw;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  // Checked here: fastify would otherwise throw from deep inside proxy-addr, with a stack, when the app is built.
+  const bad = entries.find((entry) => !(isIpAddress(entry) || ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || (ipaddr.IPv6.isValidCIDR(entry) && !entry.includes('%'))));
+  if (bad !== undefined) {
+    const what = bad === '' ? 'an empty entry' : `"${bad}" is not an IP address or CIDR`;
+    throw new ConfigError(`MAILCONFIG_TRUST_PROXY=${raw}: ${what}; give on, off, or a comma-separated list of proxy addresses/CIDRs (examples: 127.0.0.1, 2001:db8::/32)`);
+  }
+  return entries.join(',');
+}
+
+/** No host names: resolving one would ask DNS at start, and a name with several addresses listens on only one. */
+function readHost(env: Env): string {
+  const raw = env.HOST?.trim();
+  if (!raw) return '0.0.0.0';
+  if (raw === 'localhost' || isIpAddress(raw)) return raw;
+  throw new ConfigError(`HOST=${raw} is not an IP address to listen on (examples: 0.0.0.0 for all IPv4, :: for all, 127.0.0.1, or localhost)`);
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function readLogLevel(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim();
+  if (!raw) return 'info';
+  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
+  if (!level) throw new ConfigError(`LOG_LEVEL=${raw} is not a log level (${LOG_LEVELS.join(', ')})`);
+  return level;
 }
 
 function readDirectory(env: Env, name: string, fallback: string): string {
@@ -106,6 +141,11 @@ function readDirectory(env: Env, name: string, fallback: string): string {
   if (!raw) return fallback;
   const dir = resolve(raw);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConfigError(`${name}=${raw} is not a directory`);
+  try {
+    accessSync(dir, fsConstants.R_OK | fsConstants.X_OK);
+  } catch (error) {
+    throw new ConfigError(`${name}=${raw} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
   return dir;
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config.js';
-import { startService } from '../service.js';
+import { StartupError, startService } from '../service.js';
 import type { CliIo } from './io.js';
 
 export async function runServe(args: string[], io: CliIo): Promise<number> {
@@ -12,9 +12,14 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     // startService builds the profile signer: a key that does not fit is a ConfigError too.
     service = await startService(loadConfig(io.env));
   } catch (error) {
+    // One line naming what is wrong, never a stack: the operator fixes the variable, the port or the directory.
     if (error instanceof ConfigError) {
       io.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
       return 78; // EX_CONFIG
+    }
+    if (error instanceof StartupError) {
+      io.stderr.write(`mailconfig: cannot start: ${error.message}\n`);
+      return error.code === 'MAILCONFIG_LISTEN_FAILED' ? 69 : 66; // EX_UNAVAILABLE, EX_NOINPUT
     }
     throw error;
   }

@@ -36,10 +36,26 @@ export function loadProviderText(file: string, text: string): LoadedFile {
   return { entry: { file, key: providerKey(file), config, etag: etagOf(text), domainLines }, problems };
 }
 
-/** Reads every `*.xml` file of a directory, in name order. */
+/**
+ * Reads every `*.xml` file of a directory, in name order. A file that cannot be read (no permission, a directory or a
+ * dangling link named *.xml) is a problem of that file, like an invalid one: the others still load. The directory
+ * itself not being readable is an error for the caller.
+ */
 async function loadProviderDirectory(dir: string): Promise<LoadedFile[]> {
   const names = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.xml')).sort();
-  return Promise.all(names.map(async (name) => loadProviderText(name, await readFile(join(dir, name), 'utf8'))));
+  return Promise.all(names.map((name) => loadProviderFile(dir, name)));
+}
+
+async function loadProviderFile(dir: string, name: string): Promise<LoadedFile> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, name), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw error;
+    return { problems: [{ file: name, line: 1, severity: 'error', message: `the file cannot be read (${code})` }] };
+  }
+  return loadProviderText(name, text);
 }
 
 /**
