@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { parseDnsServer, type DnsServer } from './discovery/dns.js';
-import { parseAllowNetworks } from './discovery/network-guard.js';
+import { NetworkGuardError, parseAllowNetworks } from './discovery/network-guard.js';
 import { SigningSetupError, createProfileSigner, type ProfileSigner, type SigningMaterial } from './formats/profile-signing.js';
 import { MailconfigError } from './settings/errors.js';
 
@@ -303,11 +303,21 @@ export interface DiscoveryConfig {
   autoconfigHttp: boolean;
 }
 
+/** MAILCONFIG_ALLOW_NETWORKS through the guard's own parser; its error becomes a ConfigError naming the variable. */
+function readAllowNetworks(env: Env): string[] {
+  try {
+    return parseAllowNetworks(env.MAILCONFIG_ALLOW_NETWORKS);
+  } catch (error) {
+    if (!(error instanceof NetworkGuardError)) throw error;
+    throw new ConfigError(`MAILCONFIG_ALLOW_NETWORKS: ${error.message}`, { cause: error });
+  }
+}
+
 function readDiscovery(env: Env): DiscoveryConfig {
   return {
     enabled: readSwitch(env, 'MAILCONFIG_DISCOVERY', true),
     dnsServers: readDnsServers(env),
-    allowNetworks: parseAllowNetworks(env.MAILCONFIG_ALLOW_NETWORKS),
+    allowNetworks: readAllowNetworks(env),
     lookupTimeoutMs: readSeconds(env, 'MAILCONFIG_LOOKUP_TIMEOUT', 8) * 1000,
     autoconfigHttp: readSwitch(env, 'MAILCONFIG_AUTOCONFIG_HTTP', false),
   };

@@ -6,6 +6,7 @@ import { DnsError } from './dns.js';
 import type { LookupDns } from './hosts.js';
 import type { ConnectionLimiter } from './limiter.js';
 import type { DiscoveryOptions, Limits } from './options.js';
+import type { BugContext } from './bugs.js';
 import type { NetworkGuard } from './types.js';
 
 export type { StepOutcome };
@@ -39,7 +40,12 @@ export interface LookupContext {
   /** performance.now() value of the lookup deadline, so each connection's own timeout never outlives it. */
   deadlineAt: number;
   log: StepLog;
+  /** Reports a bug (logged with its stack, counted); the caller records the step as broken. */
+  bug(error: unknown, step: BugContext['step']): void;
 }
+
+/** What a broken step shows; the bug itself is in the log. */
+export const INTERNAL_DETAIL = 'internal error (logged)';
 
 /** Records each step once, in the order they finish, and tells the listener (CLI progress lines). */
 export class StepLog {
@@ -47,7 +53,11 @@ export class StepLog {
   private readonly running = new Map<string, { id: StepId; at: number }>();
   private closed = false;
 
-  constructor(private readonly listener?: StepListener) {}
+  constructor(
+    private readonly listener?: StepListener,
+    /** Told about anything a step throws that is not an expected failure. */
+    private readonly onBug: (error: unknown, kind: StepKind) => void = () => {},
+  ) {}
 
   /** Marks a step as started; `finish` records it with its duration. */
   start(id: StepId): void {
@@ -66,7 +76,10 @@ export class StepLog {
     this.listener?.(entry);
   }
 
-  /** Runs one step: its result decides outcome and detail; a DNS failure thrown by the step is recorded as one. */
+  /**
+   * Runs one step: its result decides outcome and detail. A DNS failure thrown by the step is recorded as one;
+   * anything else is a bug: reported, and the step recorded as broken (`internal`) without the bug's words.
+   */
   async run<T>(id: StepId, fn: () => Promise<StepEnd & { value: T }>): Promise<T | undefined> {
     this.start(id);
     try {
@@ -74,8 +87,12 @@ export class StepLog {
       this.finish(id, end);
       return value;
     } catch (error) {
-      if (error instanceof DnsError) this.finish(id, { outcome: 'failed', failure: error.failure, detail: error.message });
-      else this.finish(id, { outcome: 'failed', failure: 'internal', detail: error instanceof Error ? error.message : String(error) });
+      if (error instanceof DnsError) {
+        this.finish(id, { outcome: 'failed', failure: error.failure, detail: error.message });
+      } else {
+        this.onBug(error, id.kind);
+        this.finish(id, { outcome: 'failed', failure: 'internal', detail: INTERNAL_DETAIL });
+      }
       return undefined;
     }
   }

@@ -96,6 +96,8 @@ export class DnsClient implements Resolver {
     try {
       return await Promise.any(attempts);
     } catch (error) {
+      // Whatever made every server fail (a timeout, a socket error, an unreadable or refused answer) is a DNS
+      // failure: a value the step reports, never a bug of ours.
       const first = error instanceof AggregateError ? error.errors[0] : error;
       if (deadline.aborted) throw new DnsError(`${type} ${name}: no answer within ${this.timeoutMs} ms`, 'timeout');
       if (signal?.aborted) throw new DnsError(`${type} ${name}: cancelled`, 'cancelled');

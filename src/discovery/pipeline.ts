@@ -16,6 +16,7 @@ import { limitsOf, DEFAULT_LOOKUP_TIMEOUT_MS, type DiscoveryOptions } from './op
 import { guessedHosts, planCandidates, probeCandidates } from './probing.js';
 import { srvLookup, type SrvFinding } from './srv.js';
 import type { NetworkGuard } from './types.js';
+import type { BugPlace, DiscoveryBugs } from './bugs.js';
 
 export interface PipelineDeps {
   store: ProviderStore;
@@ -23,6 +24,7 @@ export interface PipelineDeps {
   guard: NetworkGuard;
   limiter: ConnectionLimiter;
   options: DiscoveryOptions;
+  bugs: DiscoveryBugs;
 }
 
 export interface DiscoveryResult {
@@ -43,7 +45,8 @@ export interface DiscoveryResult {
 class Stop extends Error {}
 
 export async function discover(domain: string, address: EmailAddress | undefined, deps: PipelineDeps, onStep?: StepListener): Promise<DiscoveryResult> {
-  const log = new StepLog(onStep);
+  const bug = (error: unknown, step: BugPlace) => deps.bugs.report(error, { step, domain, address: address?.address });
+  const log = new StepLog(onStep, bug);
   const index = deps.store.current();
   const entry = index.byDomain(domain);
   const database = { kind: 'database', subject: domain } as const;
@@ -74,6 +77,7 @@ export async function discover(domain: string, address: EmailAddress | undefined
     signal: controller.signal,
     deadlineAt,
     log,
+    bug,
   };
   const findings: Findings = { attempts: [] };
   const run = deps.options.sequential ? runSequential(ctx, findings) : runParallel(ctx, findings, controller);
@@ -96,17 +100,18 @@ export async function discover(domain: string, address: EmailAddress | undefined
 
 /** Everything at once; resolves with the words for why the rest is not needed. */
 async function runParallel(ctx: LookupContext, findings: Findings, controller: AbortController): Promise<string> {
-  const own = quiet(ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
-  const mx = quiet(mxLookup(ctx)).then((finding) => {
+  const own = reported(ctx, 'autoconfig', ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
+  const mx = reported(ctx, 'mx', mxLookup(ctx)).then((finding) => {
     findings.mx = finding;
     // RFC 8020: below a name that does not exist nothing exists; every other question would be wasted.
     if (finding?.nxdomain) controller.abort(new Stop(`not needed: ${ctx.domain} does not exist`));
     return finding;
   });
-  const srv = quiet(srvLookup(ctx)).then((finding) => (findings.srv = finding));
+  const srv = reported(ctx, 'srv', srvLookup(ctx)).then((finding) => (findings.srv = finding));
   // Warm the guessed names while SRV and MX are asked; probing starts when both answered.
-  for (const host of new Set(Object.values(guessedHosts(ctx.domain)).flat())) void ctx.dns.resolveHost(host);
-  const mxFile = mx.then(async (finding) => (findings.mxAutoconfig = finding ? await quiet(mxAutoconfig(ctx, finding)) : undefined));
+  // (A bug there reaches the probe that awaits the same answer, which reports it; the warm-up itself only waits.)
+  for (const host of new Set(Object.values(guessedHosts(ctx.domain)).flat())) void ctx.dns.resolveHost(host).catch(() => undefined);
+  const mxFile = mx.then(async (finding) => (findings.mxAutoconfig = finding ? await reported(ctx, 'mx-autoconfig', mxAutoconfig(ctx, finding)) : undefined));
   const probing = Promise.all([srv, mx]).then(([s, m]) => probe(ctx, findings, s, m));
 
   const ownFile = await own;
@@ -120,14 +125,14 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
 
 /** The steps one after another, as the reference client does them (the benchmark's comparison). */
 async function runSequential(ctx: LookupContext, findings: Findings): Promise<string> {
-  findings.autoconfig = await quiet(ownAutoconfig(ctx));
+  findings.autoconfig = await reported(ctx, 'autoconfig', ownAutoconfig(ctx));
   if (findings.autoconfig && viaHttps(findings.autoconfig)) return "the domain's own autoconfig file answered";
-  const mx = (findings.mx = await quiet(mxLookup(ctx)));
+  const mx = (findings.mx = await reported(ctx, 'mx', mxLookup(ctx)));
   if (mx?.config) return 'the MX host matched the provider database';
   if (findings.autoconfig) return "the domain's own autoconfig file answered (plain http)";
-  findings.mxAutoconfig = mx ? await quiet(mxAutoconfig(ctx, mx)) : undefined;
+  findings.mxAutoconfig = mx ? await reported(ctx, 'mx-autoconfig', mxAutoconfig(ctx, mx)) : undefined;
   if (findings.mxAutoconfig) return "the MX domain's autoconfig file answered";
-  const srv = (findings.srv = await quiet(srvLookup(ctx)));
+  const srv = (findings.srv = await reported(ctx, 'srv', srvLookup(ctx)));
   await probe(ctx, findings, srv, mx);
   return 'all steps finished';
 }
@@ -135,12 +140,18 @@ async function runSequential(ctx: LookupContext, findings: Findings): Promise<st
 async function probe(ctx: LookupContext, findings: Findings, srv: SrvFinding | undefined, mx: MxFinding | undefined): Promise<void> {
   if (ctx.signal.aborted || mx?.config) return;
   const plan = planCandidates(ctx.domain, srv ?? { targets: [], notOffered: [], ignored: [] }, mx);
-  await quiet(probeCandidates(ctx, plan, findings.attempts));
+  await reported(ctx, 'probe', probeCandidates(ctx, plan, findings.attempts));
 }
 
-/** Steps record their own failures; a stray rejection must not take the lookup down. */
-function quiet<T>(promise: Promise<T>): Promise<T | undefined> {
-  return promise.catch(() => undefined);
+/**
+ * Steps record their own failures (log.run never rejects); a rejection that still arrives here is a bug outside a
+ * step's own code: reported, and the lookup goes on with what the other steps find.
+ */
+function reported<T>(ctx: LookupContext, step: BugPlace, promise: Promise<T>): Promise<T | undefined> {
+  return promise.catch((error: unknown) => {
+    ctx.bug(error, step);
+    return undefined;
+  });
 }
 
 function reasonOf(signal: AbortSignal): string {

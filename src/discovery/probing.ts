@@ -3,7 +3,7 @@
 // succeeds, worse-ranked tries are cancelled, as Thunderbird does.
 import type { Protocol, Security } from '../settings/model.js';
 import { serverLabel, type StepFailure, type StepServer } from '../settings/steps.js';
-import type { LookupContext, StepId } from './context.js';
+import { INTERNAL_DETAIL, type LookupContext, type StepId } from './context.js';
 import { describeUnusable } from './hosts.js';
 import { probe } from './probe/index.js';
 import type { MxFinding } from './mx.js';
@@ -152,9 +152,11 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
     );
   } catch (error) {
     // The limiter rejects with the signal's reason when the try was still queued at cancellation: no connection
-    // was made. The probe itself never throws for what a server does; anything else is a bug, for the caller.
+    // was made. The probe itself never throws for what a server does: anything else is a bug.
     if (signal.aborted && error === signal.reason) return cancelled();
-    throw error;
+    ctx.bug(error, 'probe');
+    ctx.log.finish(id, { outcome: 'failed', failure: 'internal', detail: INTERNAL_DETAIL });
+    return undefined;
   }
   if (!result.ok && signal.aborted) return cancelled(result);
   if (result.ok) ctx.log.finish(id, { outcome: 'found', detail: describeResult(address, result) });

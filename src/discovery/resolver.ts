@@ -12,6 +12,7 @@ import { createNetworkGuard } from './network-guard.js';
 import type { DiscoveryOptions } from './options.js';
 import { discover, type DiscoveryResult, type PipelineDeps } from './pipeline.js';
 import type { NetworkGuard } from './types.js';
+import { DiscoveryBugs, type DiscoveryLogger } from './bugs.js';
 
 const HOUR = 3600;
 const POSITIVE_TTL = { min: HOUR, max: 24 * HOUR };
@@ -32,6 +33,8 @@ export interface DiscoveryResolverOptions extends DiscoveryOptions {
   dns?: Resolver;
   guard?: NetworkGuard;
   limiter?: ConnectionLimiter;
+  /** Where bugs are logged (with their stack); by default one JSON line on stderr until `bugs.useLogger`. */
+  logger?: DiscoveryLogger;
 }
 
 interface CachedLookup {
@@ -53,14 +56,18 @@ export class DiscoveryResolver implements SettingsResolver {
   private readonly lookupSlots: ConnectionLimiter;
   /** Lookups actually run (cache misses and refreshes), for tests and metrics. */
   lookups = 0;
+  /** What went wrong unexpectedly: logged, and counted by the service's metrics. */
+  readonly bugs: DiscoveryBugs;
 
   constructor(store: ProviderStore, options: DiscoveryResolverOptions) {
+    this.bugs = new DiscoveryBugs(options.logger);
     this.deps = {
       store,
       dns: options.dns ?? new DnsClient({ servers: options.dnsServers, timeoutMs: options.dnsTimeoutMs }),
       guard: options.guard ?? createNetworkGuard(options.allowNetworks),
       limiter: options.limiter ?? new ConnectionLimiter({ global: options.maxConnections ?? 64, perDomain: options.maxConnectionsPerDomain ?? 8 }),
       options,
+      bugs: this.bugs,
     };
     this.now = options.cache?.now ?? (() => performance.now());
     this.lookupSlots = new ConnectionLimiter({ global: options.maxLookups ?? 32, perDomain: 1 });
@@ -115,9 +122,15 @@ export class DiscoveryResolver implements SettingsResolver {
     fetchOptions: LRUCache.FetcherFetchOptions<string, CachedLookup, LookupContext>,
     context: LookupContext | undefined,
   ): Promise<CachedLookup> {
-    const result = await this.lookupSlots.run(domain, () => {
+    const result = await this.lookupSlots.run(domain, async () => {
       this.lookups++;
-      return discover(domain, context?.address, this.deps, context?.onStep);
+      try {
+        return await discover(domain, context?.address, this.deps, context?.onStep);
+      } catch (error) {
+        // Steps report their own bugs; this is one around them (merging, the deadline). The request fails (503).
+        this.bugs.report(error, { step: 'lookup', domain, address: context?.address?.address });
+        throw error;
+      }
     });
     if (!result.config && stale?.result.config && !result.nxdomain && result.incomplete) {
       // A failed refresh keeps the old answer; try again after a short while.
