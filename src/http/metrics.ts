@@ -5,7 +5,9 @@ import type { ServiceDeps } from './deps.js';
 /** Prometheus metrics at /metrics: one registry per app, so tests with several servers do not share counters. */
 export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'mailconfig_process_' });
+  // prom-client's default names already say what they are about (process_cpu_user_seconds_total,
+  // nodejs_heap_size_used_bytes): the prefix only adds the service's name, not a second "process_".
+  collectDefaultMetrics({ register: registry, prefix: 'mailconfig_' });
   const requests = new Counter({
     name: 'mailconfig_http_requests_total',
     help: 'HTTP requests by route pattern and status code',
