@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DiscoveryResolver } from '../discovery/resolver.js';
 import type { ServiceDeps } from './deps.js';
 
 /** Prometheus metrics at /metrics: one registry per app, so tests with several servers do not share counters. */
@@ -29,6 +30,17 @@ export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Regist
       this.set(deps.providers.current().size);
     },
   });
+  const discoveryErrors = new Counter({
+    name: 'mailconfig_discovery_errors_total',
+    help: 'Unexpected errors (bugs) in live discovery, by step; each one is logged with its stack',
+    labelNames: ['step'] as const,
+    registers: [registry],
+  });
+  if (deps.resolver instanceof DiscoveryResolver) {
+    // Discovery logs its bugs through the app's logger, and each one is counted here.
+    deps.resolver.bugs.useLogger(app.log);
+    deps.resolver.bugs.onBug((step) => discoveryErrors.inc({ step }));
+  }
   // Label children are looked up once per route and status: prom-client hashes label sets on every call otherwise.
   const counters = new Map<string, Counter.Internal>();
   const timers = new Map<string, Histogram.Internal<'route'>>();
