@@ -27,7 +27,8 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
     return503OnClosing: true,
     trustProxy: deps.config.trustProxy,
     // Refused by the router before any route runs: answered here, in the format of the endpoint that was meant.
-    frameworkErrors: handleBadUrl(pages),
+    // (The handler returns the reply, which is thenable; fastify ignores what this hook returns.)
+    frameworkErrors: (error, request, reply) => void handleBadUrl(pages)(error, request, reply),
   });
   registerMetrics(app, deps);
   await registerRateLimit(app, deps);

@@ -50,6 +50,7 @@ const MAX_ADDRESS = 254;
 const PLAIN_ASCII = /^(?!.*(?:^|\.)xn--)[a-z0-9._-]+$/i;
 const MAX_LOCAL = 64;
 // Printable ASCII and any non-ASCII (SMTPUTF8), minus what makes an address ambiguous or dangerous in markup.
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point here
 const FORBIDDEN_LOCAL = /[\s\u0000-\u001f\u007f<>()[\]\\,;:@"]/u;
 
 /** Parses what a person typed (or a client sent) as an address; throws AddressError with a reason. */
@@ -82,6 +83,7 @@ export function parseAddressOrDomain(input: string): { domain: string; address?:
 export function parseDomain(input: string): string {
   const trimmed = input.trim().replace(/\.$/, '');
   if (trimmed === '') throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_EMPTY', 'the domain is empty');
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point here
   if (/[\s\u0000-\u001f\u007f]/u.test(trimmed)) throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_CHARACTERS', 'the domain contains spaces or control characters');
   if (trimmed.startsWith('[')) throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_LITERAL', 'address literals ([1.2.3.4]) are not supported');
   // Plain ASCII names (nearly all) need no IDNA conversion; anything else, or a punycode label, goes through it.

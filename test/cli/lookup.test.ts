@@ -23,12 +23,14 @@ t.test('prints the settings as a table and each step as a plain line when piped'
   t.match(run.out(), /Steps:\nstep\s+outcome\s+ms\s+detail\n/);
   t.match(run.err(), /^database: nothing: cli\.test is not in the provider database \(\d+ ms\)$/m);
   t.match(run.err(), /^mx: found: MX mx01\.posteo\.de: posteo\.de is in the provider database/m);
+  // eslint-disable-next-line no-control-regex -- looking for terminal escape codes
   t.notMatch(run.err(), /\x1b/, 'no terminal codes when piped');
 });
 
 t.test('on a terminal: a progress line per step', async (t) => {
   const run = await lookup(['alice@cli.test'], { tty: true });
   t.equal(run.code, 0);
+  // eslint-disable-next-line no-control-regex -- looking for terminal escape codes
   t.match(run.err(), /\r\x1b\[K\x1b\[32m✓\x1b\[0m mx: found/);
   t.match(run.err(), /looking up cli\.test: \d+ steps done/);
 });
