@@ -8,6 +8,7 @@ import { AddressError, parseAddressOrDomain, type EmailAddress } from '../settin
 import type { MailConfig, ServerSettings } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
+import { SECURITY_MODES } from '../settings/security.js';
 import type { LookupStep } from '../settings/resolver.js';
 import { stepLabel, stepText } from '../settings/steps.js';
 import { StaticProviderStore } from '../providers/store.js';
@@ -127,7 +128,8 @@ function describeSettings(config: MailConfig, address: EmailAddress | undefined)
 }
 
 function row(server: ServerSettings): string[] {
-  const security = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'none (insecure)' }[server.security];
+  const mode = SECURITY_MODES[server.security];
+  const security = mode.encrypted ? mode.word : `${mode.word} (insecure)`;
   return [server.protocol.toUpperCase(), server.host, String(server.port), security, server.username, server.auth.join(', '), `${server.source.kind} (${server.source.confidence})`];
 }
 

@@ -3,13 +3,13 @@ import { mxDomains } from '../discovery/mx.js';
 import { BUNDLED_PROVIDERS } from '../config.js';
 import { renderClientConfig } from '../formats/thunderbird.js';
 import { isProviderKey } from '../providers/checks.js';
-import { diffProviders, formatChange, SECURITY_WORD } from '../providers/diff.js';
-import { securityFromWord } from '../providers/json.js';
+import { diffProviders, formatChange } from '../providers/diff.js';
 import type { Problem } from '../providers/parse.js';
 import { openProviderDatabase, type ProviderEntry, type ProviderIndex } from '../providers/database.js';
 import { LiveProviderStore } from '../providers/store.js';
 import { AddressError, parseAddressOrDomain, parseDomain, type EmailAddress } from '../settings/address.js';
-import type { MailConfig, Protocol, Provenance, Security, ServerSettings } from '../settings/model.js';
+import { PROTOCOLS, type MailConfig, type Protocol, type Provenance, type Security, type ServerSettings } from '../settings/model.js';
+import { SECURITY_MODES, securityFromWord } from '../settings/security.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
 import { displayPath, formatProblem, formatTable } from './format.js';
@@ -118,7 +118,7 @@ function configFromFlags(flags: AddFlags): MailConfig {
   const username = USERNAMES[usernameWord];
   if (!username) throw new UsageError(`--username "${usernameWord}" must be "email" (the whole address) or "localpart" (the part before the @)`);
   const source: Provenance = { kind: 'database', detail: `${id}.xml`, confidence: 'high' };
-  const servers = (['imap', 'pop3', 'smtp'] as const).flatMap((protocol) => (flags[protocol] ?? []).map((spec) => serverFlag(protocol, spec, username, source)));
+  const servers = PROTOCOLS.flatMap((protocol) => (flags[protocol] ?? []).map((spec) => serverFlag(protocol, spec, username, source)));
   if (!servers.some((s) => s.protocol !== 'smtp')) throw new UsageError('name at least one --imap or --pop3 server');
   if (!servers.some((s) => s.protocol === 'smtp')) throw new UsageError('name at least one --smtp server (clients cannot send mail without one)');
   const config: MailConfig = { id, domains, mxDomains, servers, documentation: [], enable: [], source };
@@ -216,7 +216,7 @@ function describeMatch(dir: string, target: string, match: Match, address: Email
   const direct = match.matched === target.toLowerCase() || match.matched === address?.domain;
   const via = direct ? `${match.how} ${match.matched}` : `${match.how} ${match.matched} (${target} taken as an MX host)`;
   const list = (domains: string[]) => (domains.length > 12 ? `${domains.slice(0, 12).join(', ')} (+${domains.length - 12} more)` : domains.join(', ') || '(none)');
-  const rows = rankServers(config.servers).map((s) => [s.protocol.toUpperCase(), s.host, String(s.port), SECURITY_WORD[s.security], s.username || '(none)', s.auth.join(', ')]);
+  const rows = rankServers(config.servers).map((s) => [s.protocol.toUpperCase(), s.host, String(s.port), SECURITY_MODES[s.security].word, s.username || '(none)', s.auth.join(', ')]);
   const out = [
     `${target}: answered by ${displayPath(dir, entry.file, cwd)}:${line} via ${via}`,
     `provider: ${config.displayName ? `${config.displayName} (id ${config.id})` : `id ${config.id}`}`,

@@ -1,7 +1,7 @@
 // Turns what the steps found into ONE MailConfig. A file someone wrote (the domain's autoconfig, or the provider
 // database reached through MX) is taken whole; otherwise the servers come from SRV records confirmed by a probe
 // and from probing alone, each with its evidence. Ranking: database > autoconfig > MX > SRV > probing.
-import type { AuthMethod, Confidence, MailConfig, Protocol, Provenance, ServerSettings, SourceKind } from '../settings/model.js';
+import { PROTOCOLS, type AuthMethod, type Confidence, type MailConfig, type Protocol, type Provenance, type ServerSettings, type SourceKind } from '../settings/model.js';
 import { rankServers, SOURCE_RANK } from '../settings/preference.js';
 import type { MxFinding } from './mx.js';
 import { advertisesStartTls, deprecatedTls, deriveAuth } from './probe/capabilities.js';
@@ -17,8 +17,6 @@ export interface Findings {
   srv?: SrvFinding;
   attempts: ProbeAttempt[];
 }
-
-const PROTOCOLS: readonly Protocol[] = ['imap', 'pop3', 'smtp'];
 
 export function mergeFindings(domain: string, findings: Findings): MailConfig | undefined {
   // A file fetched over plain http (an operator's option) ranks below the database reached through MX.

@@ -1,7 +1,7 @@
 // Port probing: connect to candidate hosts on the mail ports and record what really answers. Candidates come in
 // the reference client's order (implicit TLS before STARTTLS, IMAP before POP3); within a protocol, once a try
 // succeeds, worse-ranked tries are cancelled, as Thunderbird does.
-import type { Protocol, Security } from '../settings/model.js';
+import { PROTOCOLS, type Protocol, type Security } from '../settings/model.js';
 import { serverLabel, type StepFailure, type StepServer } from '../settings/steps.js';
 import { INTERNAL_DETAIL, type LookupContext, type StepId } from './context.js';
 import { describeUnusable } from './hosts.js';
@@ -46,7 +46,6 @@ const PORTS: Record<Protocol, readonly [number, Security][]> = {
     [25, 'starttls'],
   ],
 };
-const PROTOCOLS: readonly Protocol[] = ['imap', 'pop3', 'smtp'];
 /** Tries per protocol at most (the SRV targets count), so a lookup stays a handful of connections. */
 const MAX_TRIES_PER_PROTOCOL = 10;
 

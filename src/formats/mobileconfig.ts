@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { build, type PlistValue } from 'plist';
 import type { EmailAddress } from '../settings/address.js';
 import { providerDisplayName, type AuthMethod, type MailConfig, type ServerSettings } from '../settings/model.js';
-import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
+import { ADDRESS_MARKERS, compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
 import { escapeXml } from '../xml/escape.js';
 import { MailconfigError } from '../settings/errors.js';
@@ -159,9 +159,7 @@ export function mobileconfigObject(config: MailConfig, address: EmailAddress): R
 // Building a plist costs ~0.1 ms, more than the rest of a request: build once per provider with markers in place
 // of the address-specific strings, then fill them in with one pass (so a value containing a marker stays as is).
 const MARKERS: Record<string, keyof ProfileFields> = {
-  '%EMAILADDRESS%': 'address',
-  '%EMAILLOCALPART%': 'localPart',
-  '%EMAILDOMAIN%': 'domain',
+  ...ADDRESS_MARKERS,
   '%MAILCONFIG-DISPLAYADDRESS%': 'displayAddress',
   '%MAILCONFIG-IDENTIFIER%': 'identifier',
   '%MAILCONFIG-PROFILEUUID%': 'profileUuid',

@@ -1,11 +1,10 @@
 import type { EmailAddress } from '../settings/address.js';
 import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
-import type { LocalizedText, MailConfig, Security, ServerSettings } from '../settings/model.js';
+import type { LocalizedText, MailConfig, ServerSettings } from '../settings/model.js';
+import { SECURITY_MODES } from '../settings/security.js';
 import { escapeXml } from '../xml/escape.js';
 
 export const THUNDERBIRD_CONTENT_TYPE = 'application/xml; charset=utf-8';
-
-const SOCKET_TYPE: Record<Security, string> = { tls: 'SSL', starttls: 'STARTTLS', none: 'plain' };
 
 // The placeholder form of a config never changes, so it is rendered once per config object.
 const rendered = new WeakMap<MailConfig, { text: string; compiled: CompiledTemplate }>();
@@ -54,7 +53,7 @@ function renderServer(server: ServerSettings): string[] {
     `    <${tag} type="${server.protocol}">`,
     `      <hostname>${escapeXml(server.host)}</hostname>`,
     `      <port>${server.port}</port>`,
-    `      <socketType>${SOCKET_TYPE[server.security]}</socketType>`,
+    `      <socketType>${SECURITY_MODES[server.security].socketType}</socketType>`,
     `      <username>${escapeXml(server.username)}</username>`,
     ...server.auth.map((method) => `      <authentication>${escapeXml(method)}</authentication>`),
   ];

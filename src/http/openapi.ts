@@ -1,5 +1,7 @@
 // The JSON API's OpenAPI 3.1 description, written by hand next to the code it documents
 // (src/formats/settings-json.ts builds the answers; test/http/api.test.ts checks real answers against this).
+import { PROTOCOLS } from '../settings/model.js';
+import { SECURITIES } from '../settings/security.js';
 import { STEP_FAILURES, STEP_KINDS, STEP_OUTCOMES } from '../settings/steps.js';
 
 const provenance = {
@@ -75,10 +77,10 @@ const schemas = {
     type: 'object',
     required: ['protocol', 'host', 'port', 'security', 'auth', 'username', 'source', 'warnings'],
     properties: {
-      protocol: { type: 'string', enum: ['imap', 'pop3', 'smtp'] },
+      protocol: { type: 'string', enum: [...PROTOCOLS] },
       host: { type: 'string' },
       port: { type: 'integer', minimum: 1, maximum: 65535 },
-      security: { type: 'string', enum: ['tls', 'starttls', 'none'], description: 'tls = implicit TLS (993, 995, 465); starttls = upgrade on the plain port.' },
+      security: { type: 'string', enum: [...SECURITIES], description: 'tls = implicit TLS (993, 995, 465); starttls = upgrade on the plain port.' },
       auth: {
         type: 'array',
         description: "Authentication methods in the source's order of preference (Thunderbird's names).",
@@ -114,7 +116,7 @@ const schemas = {
         type: 'object',
         description: 'Probe steps: the server tried (standard port).',
         required: ['host', 'port', 'protocol', 'security'],
-        properties: { host: { type: 'string' }, port: { type: 'integer' }, protocol: { type: 'string', enum: ['imap', 'pop3', 'smtp'] }, security: { type: 'string', enum: ['tls', 'starttls', 'none'] } },
+        properties: { host: { type: 'string' }, port: { type: 'integer' }, protocol: { type: 'string', enum: [...PROTOCOLS] }, security: { type: 'string', enum: [...SECURITIES] } },
       },
       detail: { type: 'string', description: 'What happened, in words.' },
       ms: { type: 'number', description: 'How long the step took, in milliseconds.' },

@@ -1,4 +1,5 @@
-import type { MailConfig, Protocol, Security, ServerSettings } from '../settings/model.js';
+import { PROTOCOLS, type MailConfig, type Protocol, type ServerSettings } from '../settings/model.js';
+import { SECURITY_MODES } from '../settings/security.js';
 import { rankServers } from '../settings/preference.js';
 import type { ProviderEntry } from './database.js';
 
@@ -15,13 +16,10 @@ export interface DomainChange {
   details: string[];
 }
 
-/** Security as admins read it (CLI tables, diffs, the admin log). */
-export const SECURITY_WORD: Record<Security, string> = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'plain' };
-const PROTOCOLS: Protocol[] = ['imap', 'pop3', 'smtp'];
 
 /** One server as a client would set it up, on one line. */
 export function describeServer(server: ServerSettings): string {
-  return `${server.host}:${server.port} ${SECURITY_WORD[server.security]} user ${server.username || '(none)'} auth ${server.auth.join('/')}`;
+  return `${server.host}:${server.port} ${SECURITY_MODES[server.security].word} user ${server.username || '(none)'} auth ${server.auth.join('/')}`;
 }
 
 /** Per-domain differences between two sets of providers (e.g. two directories' indexes, or one file before and after). */

@@ -1,5 +1,6 @@
 import { renderClientConfig } from '../formats/thunderbird.js';
-import type { AuthMethod, Documentation, EnableInstructions, LocalizedText, MailConfig, Pop3Options, Protocol, Provenance, Security, ServerSettings, SmtpOptions } from '../settings/model.js';
+import { isProtocol, PROTOCOLS, type AuthMethod, type Documentation, type EnableInstructions, type LocalizedText, type MailConfig, type Pop3Options, type Provenance, type ServerSettings, type SmtpOptions } from '../settings/model.js';
+import { alternatives, securityFromWord, securityWordsText } from '../settings/security.js';
 import { withoutUndefined } from './parse.js';
 
 /** A structural problem in a JSON provider, by JSON path (line numbers only exist once it is rendered to XML). */
@@ -8,12 +9,6 @@ export interface JsonProblem {
   message: string;
 }
 
-/** Security words accepted from people: the model's, Thunderbird's socketType values, and the usual synonyms. */
-const SECURITY_WORDS: Record<string, Security> = { tls: 'tls', ssl: 'tls', starttls: 'starttls', none: 'none', plain: 'none' };
-
-export function securityFromWord(word: string): Security | undefined {
-  return SECURITY_WORDS[word.trim().toLowerCase()];
-}
 
 type Json = Record<string, unknown>;
 
@@ -123,17 +118,17 @@ class Reader {
   server(item: unknown, at: string, source: Provenance): ServerSettings[] {
     if (!isObject(item)) return (this.fail(at, 'must be an object'), []);
     const protocol = this.string(item, 'protocol', at, true);
-    if (protocol !== undefined && !['imap', 'pop3', 'smtp'].includes(protocol)) this.fail(`${at}.protocol`, 'must be "imap", "pop3" or "smtp"');
+    if (protocol !== undefined && !isProtocol(protocol)) this.fail(`${at}.protocol`, `must be ${alternatives(PROTOCOLS.map((p) => `"${p}"`))}`);
     const host = this.string(item, 'host', at, true);
     const port = this.port(item.port, `${at}.port`);
     const securityWord = this.string(item, 'security', at, true);
     const security = securityWord === undefined ? undefined : securityFromWord(securityWord);
-    if (securityWord !== undefined && !security) this.fail(`${at}.security`, 'must be "tls" (or "ssl"), "starttls" or "none" (or "plain")');
+    if (securityWord !== undefined && !security) this.fail(`${at}.security`, `must be ${securityWordsText()}`);
     const auth = typeof item.auth === 'string' ? [item.auth] : this.strings(item, 'auth', at);
     const username = this.string(item, 'username', at) ?? '%EMAILADDRESS%';
-    if (host === undefined || port === undefined || !security || !['imap', 'pop3', 'smtp'].includes(protocol ?? '')) return [];
+    if (host === undefined || port === undefined || !security || !isProtocol(protocol)) return [];
     // Unknown method names pass through as text: the provider parser reports them with their line.
-    const server: ServerSettings = { protocol: protocol as Protocol, host, port, security, auth: (auth.length > 0 ? auth : ['password-cleartext']) as AuthMethod[], username, source };
+    const server: ServerSettings = { protocol, host, port, security, auth: (auth.length > 0 ? auth : ['password-cleartext']) as AuthMethod[], username, source };
     if (protocol === 'pop3' && isObject(item.pop3)) server.pop3 = this.pop3(item.pop3, `${at}.pop3`);
     if (protocol === 'smtp' && isObject(item.smtp)) server.smtp = this.smtp(item.smtp, `${at}.smtp`);
     return [server];

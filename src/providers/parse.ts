@@ -1,7 +1,8 @@
 import { AddressError, parseDomain } from '../settings/address.js';
-import { AUTH_METHODS, type AuthMethod, type Documentation, type EnableInstructions, type LocalizedText, type MailConfig, type OAuth2Settings, type Pop3Options, type Protocol, type Provenance, type Security, type ServerSettings, type SmtpOptions } from '../settings/model.js';
+import { AUTH_METHODS, INCOMING_PROTOCOLS, PROTOCOLS, type AuthMethod, type Documentation, type EnableInstructions, type LocalizedText, type MailConfig, type OAuth2Settings, type Pop3Options, type Protocol, type Provenance, type Security, type ServerSettings, type SmtpOptions } from '../settings/model.js';
 import { brokenPlaceholders, lowerCaseHost } from '../settings/placeholders.js';
 import { childrenNamed, firstChild, parseXml, XmlError, type XmlElement } from '../xml/parse.js';
+import { securityFromSocketType, socketTypesText } from '../settings/security.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -27,7 +28,6 @@ export interface ParseOptions {
   maxBytes?: number;
 }
 
-const SOCKET_TYPES: Record<string, Security> = { SSL: 'tls', STARTTLS: 'starttls', plain: 'none' };
 /** Deprecated spellings still found in the wild, mapped to their current names. */
 const LEGACY_AUTH: Record<string, AuthMethod> = { plain: 'password-cleartext', secure: 'password-encrypted' };
 /** Server types of clientConfig that this service does not serve (Exchange-family); skipped without complaint. */
@@ -148,7 +148,7 @@ function readDomains(provider: XmlElement, report: Report): { domains: string[];
 
 function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: Provenance, report: Report): ServerSettings | undefined {
   const type = el.attrs.type ?? '';
-  const allowed: readonly string[] = direction === 'incoming' ? ['imap', 'pop3'] : ['smtp'];
+  const allowed: readonly string[] = direction === 'incoming' ? INCOMING_PROTOCOLS : ['smtp'];
   if (!allowed.includes(type)) {
     if (direction === 'incoming' && OTHER_SERVER_TYPES.has(type)) return undefined;
     report(el.line, 'error', `unknown ${direction} server type "${type}" (expected ${allowed.join(' or ')})`);
@@ -180,10 +180,14 @@ function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: 
   }
   let security: Security = 'none';
   if (!socketEl) missing('socketType');
-  else if (!(socketEl.text in SOCKET_TYPES)) {
-    report(socketEl.line, 'error', `unknown socketType "${socketEl.text}" (expected SSL, STARTTLS or plain)`);
-    ok = false;
-  } else security = SOCKET_TYPES[socketEl.text]!;
+  else {
+    const named = securityFromSocketType(socketEl.text);
+    if (named) security = named;
+    else {
+      report(socketEl.line, 'error', `unknown socketType "${socketEl.text}" (expected ${socketTypesText()})`);
+      ok = false;
+    }
+  }
   const username = userEl?.text ?? '';
   if (userEl) {
     for (const broken of brokenPlaceholders(username)) report(userEl.line, 'error', `broken placeholder "${broken}" in <username> (expected e.g. %EMAILADDRESS%)`);
@@ -314,7 +318,7 @@ function checkServerSet(provider: XmlElement, servers: ServerSettings[], report:
   if (incoming.length === 0 && childrenNamed(provider, 'incomingServer').every((el) => !OTHER_SERVER_TYPES.has(el.attrs.type ?? ''))) {
     report(provider.line, 'error', 'no IMAP or POP3 <incomingServer>');
   }
-  for (const protocol of ['imap', 'pop3', 'smtp'] as const) {
+  for (const protocol of PROTOCOLS) {
     const of = servers.filter((s) => s.protocol === protocol);
     if (of.length > 0 && of.every((s) => s.security === 'none')) {
       report(provider.line, 'warning', `${protocol.toUpperCase()} is offered only without encryption (plaintext)`);

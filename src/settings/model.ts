@@ -1,7 +1,17 @@
 // The one settings model every source produces and every renderer consumes.
 // It mirrors Thunderbird's clientConfig 1.1 (the format admins already know) plus provenance.
 
-export type Protocol = 'imap' | 'pop3' | 'smtp';
+/** The one protocol list, in the order clients are offered servers (incoming first). */
+export const PROTOCOLS = ['imap', 'pop3', 'smtp'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+/** The protocols of `<incomingServer>`; SMTP is the outgoing one. */
+export const INCOMING_PROTOCOLS: readonly Protocol[] = ['imap', 'pop3'];
+
+export function isProtocol(value: unknown): value is Protocol {
+  return (PROTOCOLS as readonly unknown[]).includes(value);
+}
+
+/** Implicit TLS, STARTTLS, none: their spellings in src/settings/security.ts. */
 export type Security = 'tls' | 'starttls' | 'none';
 
 export const AUTH_METHODS = [

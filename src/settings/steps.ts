@@ -1,6 +1,7 @@
 // One step of a lookup as a value: what kind of step, what it looked at, how it ended and why. Routes and pages
 // read the fields (never parse the words back); `stepLabel`/`stepText` give the words for logs and terminals.
 import type { Protocol, Security } from './model.js';
+import { SECURITY_MODES } from './security.js';
 
 /** The steps the database resolver and live discovery (src/discovery) take. */
 export const STEP_KINDS = ['database', 'cache', 'autoconfig', 'autoconfig-http', 'well-known', 'mx', 'mx-autoconfig', 'srv', 'host', 'probe'] as const;
@@ -39,11 +40,10 @@ export interface LookupStep {
   ms: number;
 }
 
-const SECURITY_SHORT: Record<Security, string> = { tls: 'TLS', starttls: 'STARTTLS', none: 'plain' };
 
 /** `imap.example.org:993 (imap, TLS)` */
 export function serverLabel(server: StepServer): string {
-  return `${server.host}:${server.port} (${server.protocol}, ${SECURITY_SHORT[server.security]})`;
+  return `${server.host}:${server.port} (${server.protocol}, ${SECURITY_MODES[server.security].short})`;
 }
 
 /** The step's name in words: `mx`, `host imap.example.org`, `probe imap.example.org:993 (imap, TLS)`. */
