@@ -5,6 +5,7 @@ import type { LookupStep } from '../settings/resolver.js';
 import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
 import { openApiDocument } from './openapi.js';
 import type { ServiceDeps } from './deps.js';
+import type { AddressErrorCode } from '../settings/address.js';
 
 const ADDRESS_PARAMS = ['email', 'emailaddress'];
 
@@ -21,11 +22,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
       api.get('/settings', async (request, reply) => {
         const explain = /^(1|true|yes)$/i.test(queryParam(request, ['explain']) ?? '');
         const param = addressFromQuery(request, ADDRESS_PARAMS);
-        if (!param.ok) return error(reply, 400, 'invalid_address', param.reason);
+        if (!param.ok) return error(reply, 400, 'invalid_address', param.reason, { code: param.code });
         const address = param.address;
         if (!address) return error(reply, 400, 'missing_address', 'add ?email=you@example.org to the URL');
         const { config, steps } = await deps.resolver.resolve(address.domain, address);
-        if (!config) return error(reply, 404, 'unknown_domain', `no mail settings known for ${address.domainUnicode}`, explain ? steps : undefined);
+        if (!config) return error(reply, 404, 'unknown_domain', `no mail settings known for ${address.domainUnicode}`, explain ? { steps } : {});
         return reply.type('application/json; charset=utf-8').send(settingsDocument(config, address, explain ? steps : undefined));
       });
 
@@ -37,7 +38,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
   );
 }
 
-function error(reply: FastifyReply, status: 400 | 404, code: ErrorCode, message: string, steps?: LookupStep[]) {
-  reply.request.log.info({ reason: message }, 'settings API error');
-  return reply.code(status).type('application/json; charset=utf-8').send(steps ? { error: code, message, steps: explainSteps(steps) } : { error: code, message });
+function error(reply: FastifyReply, status: 400 | 404, error: ErrorCode, message: string, extra: { code?: AddressErrorCode; steps?: LookupStep[] } = {}) {
+  reply.request.log.info({ reason: message, code: extra.code }, 'settings API error');
+  const body = { error, message, ...(extra.code ? { code: extra.code } : {}), ...(extra.steps ? { steps: explainSteps(extra.steps) } : {}) };
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

@@ -1,5 +1,6 @@
 // The JSON API's OpenAPI 3.1 description, written by hand next to the code it documents
 // (src/formats/settings-json.ts builds the answers; test/http/api.test.ts checks real answers against this).
+import { ADDRESS_ERROR_CODES } from '../settings/address.js';
 import { PROTOCOLS } from '../settings/model.js';
 import { SECURITIES } from '../settings/security.js';
 import { STEP_FAILURES, STEP_KINDS, STEP_OUTCOMES } from '../settings/steps.js';
@@ -129,6 +130,7 @@ const schemas = {
     properties: {
       error: { type: 'string', enum: ['missing_address', 'invalid_address', 'unknown_domain'] },
       message: { type: 'string', description: 'Why, in words for people.' },
+      code: { type: 'string', enum: [...ADDRESS_ERROR_CODES], description: 'With invalid_address: why, as a stable code for programs (the message may be reworded).' },
       steps: { type: 'array', description: 'Only with explain=1 on unknown_domain.', items: { $ref: '#/components/schemas/Step' } },
     },
   },

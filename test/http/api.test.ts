@@ -106,20 +106,23 @@ t.test('explain=1 adds the resolver steps (also on 404)', async (t) => {
 });
 
 t.test('errors are JSON {error, message}: 400 for a bad or missing address, 404 for an unknown domain', async (t) => {
-  const cases: [string, number, string, RegExp][] = [
-    ['/api/v1/settings', 400, 'missing_address', /email=/],
-    ['/api/v1/settings?email=', 400, 'missing_address', /email=/],
-    ['/api/v1/settings?email=no-at-sign', 400, 'invalid_address', /no @/],
-    ['/api/v1/settings?email=%3Cx%3E%40posteo.de', 400, 'invalid_address', /characters/],
-    ['/api/v1/settings?email=a%40b%00c.de', 400, 'invalid_address', /control characters/],
-    ['/api/v1/settings?email=a%40nowhere.example', 404, 'unknown_domain', /nowhere\.example/],
+  // invalid_address also carries the address error's stable code (src/settings/address.ts), for programs.
+  const cases: [string, number, string, RegExp, string | undefined][] = [
+    ['/api/v1/settings', 400, 'missing_address', /email=/, undefined],
+    ['/api/v1/settings?email=', 400, 'missing_address', /email=/, undefined],
+    ['/api/v1/settings?email=no-at-sign', 400, 'invalid_address', /no @/, 'MAILCONFIG_ADDRESS_NO_AT'],
+    ['/api/v1/settings?email=%3Cx%3E%40posteo.de', 400, 'invalid_address', /characters/, 'MAILCONFIG_ADDRESS_LOCAL_PART_CHARACTERS'],
+    ['/api/v1/settings?email=a%40b%00c.de', 400, 'invalid_address', /control characters/, 'MAILCONFIG_ADDRESS_DOMAIN_CHARACTERS'],
+    ['/api/v1/settings?email=a%40x.de&email=b%40y.de', 400, 'invalid_address', /more than one/, 'MAILCONFIG_ADDRESS_URL_TWO_ADDRESSES'],
+    ['/api/v1/settings?email=a%40nowhere.example', 404, 'unknown_domain', /nowhere\.example/, undefined],
   ];
-  for (const [url, status, error, message] of cases) {
+  for (const [url, status, error, message, code] of cases) {
     const res = await getJson(server.url, url);
     t.equal(res.status, status, url);
     t.match(res.headers.get('content-type'), /^application\/json/, url);
     t.equal(res.body.error, error, url);
     t.match(res.body.message, message, url);
+    t.equal(res.body.code, code, `${url}: code`);
   }
 });
 
