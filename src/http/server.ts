@@ -11,6 +11,7 @@ import { registerAutodiscoverRoutes } from './autodiscover.js';
 import { registerMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerAdminRoutes } from './admin.js';
+import { registerPaccRoutes } from './pacc.js';
 import { sendPlainText } from './plain.js';
 
 /** What the routes need; built once by `startService` (or by a test with its own parts). */
@@ -52,6 +53,7 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
   });
   registerHealthRoutes(app, deps);
   registerThunderbirdRoutes(app, deps);
+  registerPaccRoutes(app, deps);
   webPage = registerWebRoutes(app, deps);
   registerAppleRoutes(app, deps);
   registerApiRoutes(app, deps);
