@@ -61,8 +61,11 @@ function renderTemplate(config: MailConfig): string {
   if (config.webmailUrl) out.push('  <webMail>', `    <loginPage url="${escapeXml(config.webmailUrl)}"/>`, '  </webMail>');
   if (config.oauth2) {
     const o = config.oauth2;
-    out.push('  <oAuth2>', `    <issuer>${escapeXml(o.issuer)}</issuer>`, `    <scope>${escapeXml(o.scope)}</scope>`);
-    out.push(`    <authURL>${escapeXml(o.authURL)}</authURL>`, `    <tokenURL>${escapeXml(o.tokenURL)}</tokenURL>`);
+    // A source that knows only the issuer (PACC) leaves the rest empty: empty elements are left out, not written.
+    out.push('  <oAuth2>', `    <issuer>${escapeXml(o.issuer)}</issuer>`);
+    if (o.scope !== '') out.push(`    <scope>${escapeXml(o.scope)}</scope>`);
+    if (o.authURL !== '') out.push(`    <authURL>${escapeXml(o.authURL)}</authURL>`);
+    if (o.tokenURL !== '') out.push(`    <tokenURL>${escapeXml(o.tokenURL)}</tokenURL>`);
     if (o.clientId !== undefined) out.push(`    <clientID>${escapeXml(o.clientId)}</clientID>`);
     out.push('  </oAuth2>');
   }
