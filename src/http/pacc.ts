@@ -9,6 +9,9 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** Clients re-fetch within the hour; the bytes only change with the provider file (and then the TXT must change too). */
 const CACHE_CONTROL = 'public, max-age=3600';
 
+/** The bytes of each rendering, made once: renderPacc returns the same object for the same settings. */
+const bodies = new WeakMap<object, Buffer>();
+
 type PaccError = 'bad_host' | 'invalid_domain' | 'unknown_domain' | 'not_expressible';
 
 /**
@@ -34,7 +37,12 @@ export function registerPaccRoutes(app: FastifyInstance, deps: { resolver: Setti
     void reply.header('etag', etag).header('cache-control', CACHE_CONTROL).header('access-control-allow-origin', '*').header('vary', 'host');
     if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
     // The exact bytes the TXT digest covers, as bytes: fastify neither re-serialises nor adds a charset parameter.
-    return reply.header('content-type', PACC_CONTENT_TYPE).send(Buffer.from(rendering.body, 'utf8'));
+    let bytes = bodies.get(rendering);
+    if (!bytes) {
+      bytes = Buffer.from(rendering.body, 'utf8');
+      bodies.set(rendering, bytes);
+    }
+    return reply.header('content-type', PACC_CONTENT_TYPE).send(bytes);
   });
 }
 
