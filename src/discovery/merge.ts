@@ -1,6 +1,6 @@
 // Turns what the steps found into ONE MailConfig. A file someone wrote (the domain's autoconfig, or the provider
 // database reached through MX) is taken whole; otherwise the servers come from SRV records confirmed by a probe
-// and from probing alone, each with its evidence. Ranking: database > autoconfig > MX > SRV > probing.
+// and from probing alone, each with its evidence. Ranking: database > verified PACC > autoconfig > MX > SRV > probing.
 import type { AuthMethod, Confidence, MailConfig, Protocol, Provenance, ServerSettings, SourceKind, UrlService } from '../settings/model.js';
 import { rankServers, SOURCE_RANK } from '../settings/preference.js';
 import type { MxFinding } from './mx.js';

@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PACC_CONTENT_TYPE, PACC_HOST_LABEL, PACC_PATH, renderPacc } from '../formats/pacc.js';
-import { paccTxtValue } from '../formats/dns-records.js';
+import { DEFAULT_RECORD_TTL, paccTxtValue } from '../formats/dns-records.js';
+import type { MailConfig } from '../settings/model.js';
 import { AddressError, parseDomain } from '../settings/address.js';
 import { queryParam } from './address.js';
 import type { SettingsResolver } from '../settings/resolver.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Clients re-fetch within the hour; the bytes only change with the provider file (and then the TXT must change too). */
-const CACHE_CONTROL = 'public, max-age=3600';
+const MAX_AGE = 3600;
+const CACHE_CONTROL = `public, max-age=${MAX_AGE}`;
 
 /** The bytes of each rendering, made once: renderPacc returns the same object for the same settings. */
 const bodies = new WeakMap<object, Buffer>();
@@ -84,4 +86,35 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 function error(reply: FastifyReply, status: 400 | 404, code: PaccError, message: string, notes?: string[]) {
   reply.request.log.info({ reason: message }, 'PACC request refused');
   return reply.code(status).header('cache-control', 'no-store').type(JSON_TYPE).send(notes ? { error: code, message, notes } : { error: code, message });
+}
+
+/** At most this many domains are listed in an admin answer (a hoster's file may list thousands). */
+const MAX_LISTED = 50;
+
+/**
+ * For the admin API's write answer: the address domains whose PACC digest a change alters, with the old and new TXT
+ * values and what to do, so an admin is told when the DNS must change too. Empty (nothing added) when none changes.
+ */
+export function paccDigestChanges(before: MailConfig | undefined, after: MailConfig): { pacc?: { changed: { domain: string; before: string | null; after: string | null }[]; more: number; note: string } } {
+  const txt = (config: MailConfig | undefined, domain: string) => {
+    if (!config) return null;
+    const rendering = renderPacc(config, domain);
+    return rendering.ok ? paccTxtValue(rendering.digest) : null;
+  };
+  const changed = after.domains.flatMap((domain) => {
+    const old = txt(before, domain);
+    const now = txt(after, domain);
+    return old === now ? [] : [{ domain, before: old, after: now }];
+  });
+  if (changed.length === 0) return {};
+  return {
+    pacc: {
+      changed: changed.slice(0, MAX_LISTED),
+      more: Math.max(0, changed.length - MAX_LISTED),
+      note:
+        `the PACC document changed, so its digest did: publish each new _${PACC_HOST_LABEL}.<domain> TXT now, next to the old one ` +
+        `(clients whose resolvers still hold only the old record ignore the document until its TTL, ${DEFAULT_RECORD_TTL} s by default, passes), ` +
+        `and remove the old one after that TTL and the document's max-age (${MAX_AGE} s). Next time publish the new record before the change: mailconfig dns <domain> --dir <changed providers>`,
+    },
+  };
 }

@@ -29,6 +29,7 @@ t.test('PUT JSON with the new fields writes a valid 1.2 file that every answer u
   const service = await startLiveService(t, dir, { MAILCONFIG_ADMIN_TOKEN: TOKEN });
   const res = await fetch(`${service.url}/admin/providers/json12.example`, { method: 'PUT', headers, body: JSON.stringify(config) });
   t.equal(res.status, 201, await res.clone().text());
+  t.match(await res.clone().json(), { pacc: { changed: [{ domain: 'json12.example', before: null, after: /^v=UAAC1/ }] } }, 'a new provider: the TXT to publish');
   const text = await readFile(join(dir, 'json12.example.xml'), 'utf8');
   t.match(text, /<clientConfig version="1\.2">[\s\S]*<authentication system="sasl">SCRAM-SHA-256<\/authentication>[\s\S]*<clientID>json12<\/clientID>[\s\S]*<calendar type="caldav">/);
   const parsed = parseProvider(text, { file: 'json12.example.xml' });
@@ -44,7 +45,19 @@ t.test('PUT JSON with the new fields writes a valid 1.2 file that every answer u
   const etag = res.headers.get('etag')!;
   const second = await fetch(`${service.url}/admin/providers/json12.example`, { method: 'PUT', headers: { ...headers, 'if-match': etag }, body: JSON.stringify(moved) });
   t.equal(second.status, 200);
-  t.match(await second.json(), { changes: { details: ['caldav: https://dav.json12.example/cal/ -> https://dav2.json12.example/cal/'] } });
+  const answer = (await second.json()) as { changes: unknown; pacc: { changed: { domain: string; before: string; after: string }[]; note: string } };
+  t.match(answer, { changes: { details: ['caldav: https://dav.json12.example/cal/ -> https://dav2.json12.example/cal/'] } });
+  // The PACC bytes changed with the URL: the answer names the old and the new TXT and what to do.
+  t.equal(answer.pacc.changed.length, 1);
+  t.match(answer.pacc.changed[0], { domain: 'json12.example', before: /^v=UAAC1; a=sha256; d=/, after: /^v=UAAC1; a=sha256; d=/ });
+  t.not(answer.pacc.changed[0]!.before, answer.pacc.changed[0]!.after);
+  t.match(answer.pacc.note, /publish each new _ua-auto-config\.<domain> TXT now, next to the old one/);
+  const served = await request(`${service.url}/.well-known/user-agent-configuration.json?explain=1`, { headers: { host: 'ua-auto-config.json12.example' } });
+  t.equal(((await served.body.json()) as { txt: { value: string } }).txt.value, answer.pacc.changed[0]!.after, 'the new TXT is the one of the document served now');
+  // A change PACC cannot carry (another submission server, with STARTTLS) leaves the digest alone.
+  const same = await fetch(`${service.url}/admin/providers/json12.example`, { method: 'PUT', headers: { ...headers, 'if-match': second.headers.get('etag')! }, body: JSON.stringify({ ...moved, servers: [...moved.servers, { protocol: 'smtp', host: 'smtp.json12.example', port: 587, security: 'starttls' }] }) });
+  t.equal(same.status, 200);
+  t.notOk('pacc' in ((await same.json()) as object), 'a STARTTLS server PACC cannot carry changes no digest');
 });
 
 t.test('a client secret in the JSON form is refused with its path', async (t) => {
