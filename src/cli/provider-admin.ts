@@ -340,6 +340,8 @@ function describeMatch(dir: string, target: string, match: Match, address: Email
   ];
   if (config.mxDomains.length > 0) out.push(`MX domains: ${list(config.mxDomains)}`);
   out.push('', ...formatTable(['protocol', 'host', 'port', 'security', 'username', 'authentication'], rows).map((l) => `  ${l}`));
+  for (const service of config.services ?? []) out.push(`  ${service.protocol.toUpperCase().padEnd(8)} ${service.url}  (${service.auth.join(', ')})`);
+  if (config.oauth2) out.push('', `OAuth2: issuer ${config.oauth2.issuer}${config.oauth2.clientId ? `, client id ${config.oauth2.clientId}` : ''}`);
   for (const doc of config.documentation) out.push('', `help: ${doc.url}`);
   if (!address) out.push('', 'Placeholders such as %EMAILADDRESS% are filled in per address (try an address instead of a domain).');
   return out;

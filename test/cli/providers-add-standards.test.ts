@@ -51,6 +51,11 @@ t.test('every new flag lands in a valid 1.2 file', async (t) => {
   t.equal(config?.developerUrl, 'https://dev.new.example/');
   t.same(config?.contacts, ['mailto:ops@new.example']);
   t.equal(config?.displayShortName, 'New');
+
+  const shown = await cli(['providers', 'show', 'new.example', '--dir', dir]);
+  t.equal(shown.code, 0, shown.stderr);
+  t.match(shown.stdout, /^ {2}CALDAV {3}https:\/\/dav\.new\.example\/cal\/ {2}\(OAuth2\)$/m);
+  t.match(shown.stdout, /^OAuth2: issuer https:\/\/login\.new\.example, client id new-client$/m);
 });
 
 t.test('OAuth2 with passwords offers both, OAuth2 first', async (t) => {
