@@ -17,7 +17,8 @@ export interface RecordSet {
   AAAA?: string[];
   MX?: { exchange: string; priority: number }[];
   SRV?: SrvData[];
-  TXT?: string[];
+  /** One record per entry; an array is one record of several character-strings (as long TXT records are sent). */
+  TXT?: (string | string[])[];
   /** A CNAME mixed into every answer for this name (clients must filter answers by type). */
   noiseCname?: string;
 }
