@@ -44,7 +44,7 @@ export function paccTxtValue(digest: string): string {
 }
 
 /** RFC 6186 / RFC 8314 labels, implicit TLS first. Plain-text servers get no record (they should not be found). */
-const MAIL_SRV: readonly { label: string; protocol: Protocol; security: Security }[] = [
+export const MAIL_SRV: readonly { label: string; protocol: Protocol; security: Security }[] = [
   { label: '_imaps._tcp', protocol: 'imap', security: 'tls' },
   { label: '_imap._tcp', protocol: 'imap', security: 'starttls' },
   { label: '_pop3s._tcp', protocol: 'pop3', security: 'tls' },
