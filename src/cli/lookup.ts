@@ -122,7 +122,13 @@ function describeSettings(config: MailConfig, address: EmailAddress | undefined)
   const lines = [`Settings for ${who}: ${personal.displayName ?? personal.id} (${personal.source.detail}, confidence ${personal.source.confidence})`, ''];
   const servers = rankServers(personal.servers);
   lines.push(...formatTable(['protocol', 'host', 'port', 'security', 'username', 'authentication', 'source'], servers.map(row)).map((l) => `  ${l}`));
-  const warnings = servers.flatMap((s) => (s.warnings ?? []).map((w) => `${s.protocol.toUpperCase()} ${s.host}:${s.port}: ${w}`));
+  const services = personal.services ?? [];
+  // Calendars, contacts, JMAP and files: from the provider file or found by RFC 6764 / RFC 8620 discovery.
+  if (services.length > 0) lines.push('', ...services.map((s) => `  ${s.protocol.padEnd(8)} ${printable(s.url)}  (${s.auth.join(', ')}; ${s.source.kind})`));
+  const warnings = [
+    ...servers.flatMap((s) => (s.warnings ?? []).map((w) => `${s.protocol.toUpperCase()} ${s.host}:${s.port}: ${w}`)),
+    ...services.flatMap((s) => (s.warnings ?? []).map((w) => `${s.protocol} ${s.url}: ${w}`)),
+  ];
   if (warnings.length > 0) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
   return `${lines.join('\n')}\n`;
 }

@@ -16,7 +16,8 @@ const USAGE = `Usage:
   mailconfig providers add --id ID --domain D [--domain D ...] [--mx-domain M ...]
                            --imap HOST:PORT:SECURITY [--pop3 ...] --smtp HOST:PORT:SECURITY
                            [--username email|localpart] [--name "Display Name"] [--dir dir] [--force]
-                                             write a new provider file (SECURITY: ssl|tls, starttls, plain|none)
+                                             write a new provider file (SECURITY: ssl|tls, starttls, plain|none;
+                                             OAuth2, JMAP/CalDAV/CardDAV/WebDAV, logos: providers add --help)
   mailconfig providers show <domain|address|mx-host> [--dir dir]
                                              which file answers, and the settings clients get
   mailconfig providers diff <dir-a> <dir-b>  what changes for clients, per domain (exit 1 when different)

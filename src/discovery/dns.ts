@@ -5,7 +5,7 @@ import { connect, isIP } from 'node:net';
 import DNS from 'dns2';
 import { MailconfigError } from '../settings/errors.js';
 
-export type RecordType = 'A' | 'AAAA' | 'MX' | 'SRV' | 'TXT';
+export type RecordType = 'A' | 'AAAA' | 'MX' | 'SRV' | 'TXT' | 'CNAME';
 export type DnsRecord = DNS.Packet.Resource;
 
 export interface DnsServer {

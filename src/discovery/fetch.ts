@@ -18,6 +18,8 @@ export interface FetchOptions {
   /** Allow http:// (the first URL or a redirect). */
   allowHttp?: boolean;
   signal?: AbortSignal;
+  /** POST this body instead of a GET (the domain check's Autodiscover POX request); redirects are not followed then. */
+  post?: { body: string; contentType: string };
 }
 
 export interface FetchHop {
@@ -89,7 +91,7 @@ export async function fetchVetted(url: string, options: FetchOptions): Promise<F
       hops.push(hop);
       const response = await getOnce(target, hop, options, signal);
       hop.status = response.status;
-      if (REDIRECTS.has(response.status)) {
+      if (REDIRECTS.has(response.status) && !options.post) {
         if (!response.location) throw new FetchRefused(`HTTP ${response.status} without a Location`, 'protocol');
         if (redirect >= maxRedirects) throw new FetchRefused(`more than ${maxRedirects} redirects`, 'protocol');
         current = new URL(response.location, target).href;
@@ -155,8 +157,9 @@ async function getOnce(url: URL, hop: FetchHop, options: FetchOptions, signal: A
   try {
     const response = await client.request({
       path: `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers: { accept: 'application/xml, text/xml;q=0.9', 'user-agent': 'mailconfig-discovery' },
+      method: options.post ? 'POST' : 'GET',
+      headers: { accept: 'application/xml, text/xml;q=0.9', 'user-agent': 'mailconfig-discovery', ...(options.post ? { 'content-type': options.post.contentType } : {}) },
+      ...(options.post ? { body: options.post.body } : {}),
       signal,
     });
     const location = response.headers.location;

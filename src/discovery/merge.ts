@@ -1,7 +1,7 @@
 // Turns what the steps found into ONE MailConfig. A file someone wrote (the domain's autoconfig, or the provider
 // database reached through MX) is taken whole; otherwise the servers come from SRV records confirmed by a probe
-// and from probing alone, each with its evidence. Ranking: database > autoconfig > MX > SRV > probing.
-import { PROTOCOLS, type AuthMethod, type Confidence, type MailConfig, type Protocol, type Provenance, type ServerSettings, type SourceKind } from '../settings/model.js';
+// and from probing alone, each with its evidence. Ranking: database > verified PACC > autoconfig > MX > SRV > probing.
+import { PROTOCOLS, type AuthMethod, type Confidence, type MailConfig, type Protocol, type Provenance, type ServerSettings, type SourceKind, type UrlService } from '../settings/model.js';
 import { rankServers, SOURCE_RANK } from '../settings/preference.js';
 import type { MxFinding } from './mx.js';
 import { advertisesStartTls, deprecatedTls, deriveAuth } from './probe/capabilities.js';
@@ -10,15 +10,20 @@ import type { SrvFinding, SrvTarget } from './srv.js';
 import type { ProbeResult } from './types.js';
 
 export interface Findings {
+  /** A PACC document whose bytes a `_ua-auto-config` TXT digest vouches for: ranks above everything else. */
+  pacc?: MailConfig;
   autoconfig?: MailConfig;
   mx?: MxFinding;
   /** The MX domain's autoconfig file, when the database did not know the MX host. */
   mxAutoconfig?: MailConfig;
   srv?: SrvFinding;
   attempts: ProbeAttempt[];
+  /** CalDAV, CardDAV and JMAP found by RFC 6764 / RFC 8620 discovery, added to whichever config wins. */
+  services?: UrlService[];
 }
 
 export function mergeFindings(domain: string, findings: Findings): MailConfig | undefined {
+  if (findings.pacc) return findings.pacc;
   // A file fetched over plain http (an operator's option) ranks below the database reached through MX.
   if (findings.autoconfig && viaHttps(findings.autoconfig)) return findings.autoconfig;
   if (findings.mx?.config) return findings.mx.config;

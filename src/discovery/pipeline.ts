@@ -15,6 +15,8 @@ import { mxAutoconfig, mxLookup, type MxFinding } from './mx.js';
 import { limitsOf, DEFAULT_LOOKUP_TIMEOUT_MS, type DiscoveryOptions } from './options.js';
 import { guessedHosts, planCandidates, probeCandidates } from './probing.js';
 import { srvLookup, type SrvFinding } from './srv.js';
+import { paccLookup } from './pacc.js';
+import { davLookup, withDiscoveredServices } from './dav.js';
 import type { NetworkGuard } from './types.js';
 import type { BugPlace, DiscoveryBugs } from './bugs.js';
 
@@ -80,13 +82,20 @@ export async function discover(domain: string, address: EmailAddress | undefined
     bug,
   };
   const findings: Findings = { attempts: [] };
-  const run = deps.options.sequential ? runSequential(ctx, findings) : runParallel(ctx, findings, controller);
+  // CalDAV/CardDAV/JMAP (RFC 6764, RFC 8620) alongside the mail steps; their answer is waited for (within the deadline).
+  const dav = deps.options.sequential ? undefined : reported(ctx, 'lookup', davLookup(ctx));
+  const mail = deps.options.sequential ? runSequential(ctx, findings) : runParallel(ctx, findings, controller);
+  const run = mail.then(async (why) => {
+    findings.services = (await (dav ?? reported(ctx, 'lookup', davLookup(ctx)))) ?? [];
+    return why;
+  });
   const ended = await Promise.race([run, deadline]);
   const why = ended === 'deadline' ? reasonOf(controller.signal) : `not needed: ${ended}`;
   if (!controller.signal.aborted) controller.abort(new Stop(why));
   log.close(ended === 'deadline' ? { outcome: 'failed', failure: 'timeout', detail: why } : { outcome: 'skipped', failure: 'cancelled', detail: why });
 
-  const config = mergeFindings(domain, findings);
+  const merged = mergeFindings(domain, findings);
+  const config = merged && findings.services?.length ? withDiscoveredServices(merged, findings.services) : merged;
   return {
     config,
     steps: log.steps,
@@ -100,6 +109,7 @@ export async function discover(domain: string, address: EmailAddress | undefined
 
 /** Everything at once; resolves with the words for why the rest is not needed. */
 async function runParallel(ctx: LookupContext, findings: Findings, controller: AbortController): Promise<string> {
+  const pacc = reported(ctx, 'pacc', paccLookup(ctx)).then((config) => (findings.pacc = config));
   const own = reported(ctx, 'autoconfig', ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
   const mx = reported(ctx, 'mx', mxLookup(ctx)).then((finding) => {
     findings.mx = finding;
@@ -114,6 +124,7 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
   const mxFile = mx.then(async (finding) => (findings.mxAutoconfig = finding ? await reported(ctx, 'mx-autoconfig', mxAutoconfig(ctx, finding)) : undefined));
   const probing = Promise.all([srv, mx]).then(([s, m]) => probe(ctx, findings, s, m));
 
+  if (await pacc) return 'a PACC document verified by its DNS digest answered';
   const ownFile = await own;
   if (ownFile && viaHttps(ownFile)) return "the domain's own autoconfig file answered";
   if ((await mx)?.config) return 'the MX host matched the provider database';
@@ -125,6 +136,8 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
 
 /** The steps one after another, as the reference client does them (the benchmark's comparison). */
 async function runSequential(ctx: LookupContext, findings: Findings): Promise<string> {
+  findings.pacc = await reported(ctx, 'pacc', paccLookup(ctx));
+  if (findings.pacc) return 'a PACC document verified by its DNS digest answered';
   findings.autoconfig = await reported(ctx, 'autoconfig', ownAutoconfig(ctx));
   if (findings.autoconfig && viaHttps(findings.autoconfig)) return "the domain's own autoconfig file answered";
   const mx = (findings.mx = await reported(ctx, 'mx', mxLookup(ctx)));

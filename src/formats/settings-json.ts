@@ -1,6 +1,10 @@
 import type { EmailAddress } from '../settings/address.js';
 import {
+  allowsPasswords,
+  helpUrl,
   providerDisplayName,
+  type Logo,
+  type UrlService,
   type Documentation,
   type EnableInstructions,
   type MailConfig,
@@ -28,6 +32,9 @@ export interface SettingsAddress {
 /** A server as the API shows it: the model's fields, with `warnings` always present (an empty list when none). */
 export type SettingsServer = Omit<ServerSettings, 'warnings'> & { warnings: string[] };
 
+/** A JMAP, CalDAV, CardDAV or WebDAV service, placeholders filled in, `warnings` always present. */
+export type SettingsService = Omit<UrlService, 'warnings'> & { warnings: string[] };
+
 export interface SettingsProvider {
   id: string;
   displayName: string;
@@ -36,6 +43,13 @@ export interface SettingsProvider {
   enable: EnableInstructions[];
   webmailUrl?: string;
   oauth2?: OAuth2Settings;
+  /** False when OAuth2 is the only way in (derived from every server's and service's methods). */
+  passwordsAllowed: boolean;
+  /** The user help page (the first documentation link). */
+  helpUrl?: string;
+  developerUrl?: string;
+  contacts?: string[];
+  logos?: Logo[];
   source: Provenance;
 }
 
@@ -43,6 +57,8 @@ export interface SettingsDocument {
   address: SettingsAddress;
   provider: SettingsProvider;
   servers: SettingsServer[];
+  /** JMAP, CalDAV, CardDAV, WebDAV in the provider's order; empty when it has none. */
+  services: SettingsService[];
   steps?: ExplainedStep[];
 }
 
@@ -77,6 +93,11 @@ function provider(config: MailConfig): SettingsProvider {
     enable: config.enable,
     ...(config.webmailUrl ? { webmailUrl: config.webmailUrl } : {}),
     ...(config.oauth2 ? { oauth2: config.oauth2 } : {}),
+    passwordsAllowed: allowsPasswords(config),
+    ...(helpUrl(config) ? { helpUrl: helpUrl(config) } : {}),
+    ...(config.developerUrl ? { developerUrl: config.developerUrl } : {}),
+    ...(config.contacts?.length ? { contacts: config.contacts } : {}),
+    ...(config.logos?.length ? { logos: config.logos } : {}),
     source: config.source,
   };
 }
@@ -88,6 +109,7 @@ export function settingsDocument(config: MailConfig, address: EmailAddress, step
     address: settingsAddress(address),
     provider: provider(personal),
     servers: rankServers(personal.servers).map(server),
+    services: (personal.services ?? []).map((s) => ({ ...s, warnings: s.warnings ?? [] })),
   };
   if (steps) doc.steps = explainSteps(steps);
   return doc;

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminConfig, AdminToken } from '../config.js';
+import { paccDigestChanges } from './pacc.js';
 import { isProviderKey } from '../providers/checks.js';
 import type { ProviderEntry } from '../providers/database.js';
 import { diffProviders, summarizeChanges, type ChangeSummary } from '../providers/diff.js';
@@ -96,7 +97,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, adm
         .code(result.created ? 201 : 200)
         .header('etag', result.entry.etag)
         .type(JSON_TYPE)
-        .send({ key: key.key, file: result.entry.file, etag: result.entry.etag, created: result.created, warnings: result.warnings.map(brief), changes });
+        .send({ key: key.key, file: result.entry.file, etag: result.entry.etag, created: result.created, warnings: result.warnings.map(brief), changes, ...paccDigestChanges(result.previous?.config, result.entry.config) });
     });
 
     scope.delete<{ Params: { id: string } }>('/admin/providers/:id', async (request, reply) => {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { explainSteps, settingsDocument } from '../formats/settings-json.js';
 import type { LookupStep } from '../settings/resolver.js';
 import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
+import { registerDnsApi } from './dns.js';
 import { openApiDocument } from './openapi.js';
 import type { ServiceDeps } from './deps.js';
 import type { AddressErrorCode } from '../settings/address.js';
@@ -29,6 +30,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
         if (!config) return error(reply, 404, 'unknown_domain', `no mail settings known for ${address.domainUnicode}`, explain ? { steps } : {});
         return reply.type('application/json; charset=utf-8').send(settingsDocument(config, address, explain ? steps : undefined));
       });
+
+      registerDnsApi(api, deps);
 
       api.get('/openapi.json', async (request, reply) => {
         return reply.type('application/json; charset=utf-8').send(openApiDocument(publicBaseUrl(request, deps.config.publicUrl)));

@@ -26,7 +26,7 @@ const localizedText = {
 const schemas = {
   Settings: {
     type: 'object',
-    required: ['address', 'provider', 'servers'],
+    required: ['address', 'provider', 'servers', 'services'],
     properties: {
       address: { $ref: '#/components/schemas/Address' },
       provider: { $ref: '#/components/schemas/Provider' },
@@ -34,6 +34,11 @@ const schemas = {
         type: 'array',
         description: 'Every known server in preference order: IMAP, POP3, SMTP; then the most trusted source; then implicit TLS, STARTTLS, plain.',
         items: { $ref: '#/components/schemas/Server' },
+      },
+      services: {
+        type: 'array',
+        description: "JMAP, CalDAV, CardDAV and WebDAV (Autoconfig 1.2 URL sections), in the provider's order; empty when it has none.",
+        items: { $ref: '#/components/schemas/Service' },
       },
       steps: { type: 'array', description: 'Only with explain=1: each lookup step and its outcome.', items: { $ref: '#/components/schemas/Step' } },
     },
@@ -51,7 +56,7 @@ const schemas = {
   },
   Provider: {
     type: 'object',
-    required: ['id', 'displayName', 'documentation', 'enable', 'source'],
+    required: ['id', 'displayName', 'documentation', 'enable', 'passwordsAllowed', 'source'],
     properties: {
       id: { type: 'string' },
       displayName: { type: 'string' },
@@ -68,9 +73,21 @@ const schemas = {
       webmailUrl: { type: 'string', format: 'uri' },
       oauth2: {
         type: 'object',
+        description: 'Where the OAuth2 authorization server is. Never a client secret.',
         required: ['issuer', 'scope', 'authURL', 'tokenURL'],
-        properties: { issuer: { type: 'string' }, scope: { type: 'string' }, authURL: { type: 'string' }, tokenURL: { type: 'string' } },
+        properties: {
+          issuer: { type: 'string', description: 'RFC 8414 issuer (public ISPDB data carries a bare host name here).' },
+          scope: { type: 'string', description: 'Space-separated scopes.' },
+          authURL: { type: 'string' },
+          tokenURL: { type: 'string' },
+          clientId: { type: 'string', description: 'A public client id (Autoconfig 1.2 clientID), for clients that do not register dynamically.' },
+        },
       },
+      passwordsAllowed: { type: 'boolean', description: 'False when OAuth2 is the only way in (PACC authentication.password).' },
+      helpUrl: { type: 'string', format: 'uri', description: 'The user help page (PACC info.help.documentation).' },
+      developerUrl: { type: 'string', format: 'uri', description: 'Integration documentation (PACC info.help.developer).' },
+      contacts: { type: 'array', items: { type: 'string', format: 'uri' }, description: 'URIs for operators, e.g. mailto: (PACC info.help.contact).' },
+      logos: { type: 'array', items: { $ref: '#/components/schemas/Logo' } },
       source: provenance,
     },
   },
@@ -88,6 +105,7 @@ const schemas = {
         items: { type: 'string', enum: ['password-cleartext', 'password-encrypted', 'NTLM', 'GSSAPI', 'OAuth2', 'TLS-client-cert', 'client-IP-address', 'smtp-after-pop', 'none'] },
       },
       username: { type: 'string', description: 'The user name for this address (placeholders filled in).' },
+      sasl: { type: 'array', items: { type: 'string' }, description: 'SASL mechanisms (Autoconfig 1.2 system="sasl") to try before the methods in auth.' },
       source: provenance,
       warnings: { type: 'array', items: { type: 'string' }, description: 'Things a person should confirm before using this server.' },
       pop3: {
@@ -104,6 +122,53 @@ const schemas = {
         properties: { addThisServer: { type: 'boolean' }, useGlobalPreferredServer: { type: 'boolean' }, restriction: { type: 'string' } },
       },
     },
+  },
+  Service: {
+    type: 'object',
+    required: ['protocol', 'url', 'auth', 'username', 'source', 'warnings'],
+    properties: {
+      protocol: { type: 'string', enum: ['jmap', 'caldav', 'carddav', 'webdav'] },
+      url: { type: 'string', format: 'uri', description: 'https: the JMAP session resource, the CalDAV/CardDAV context path, the WebDAV share.' },
+      auth: { type: 'array', items: { type: 'string', enum: ['OAuth2', 'Basic', 'Digest'] }, description: 'OAuth2, or an HTTP authentication scheme; most preferred first.' },
+      username: { type: 'string' },
+      source: provenance,
+      warnings: { type: 'array', items: { type: 'string' } },
+    },
+  },
+  Logo: {
+    type: 'object',
+    required: ['url', 'contentType'],
+    properties: { url: { type: 'string', format: 'uri' }, contentType: { type: 'string', examples: ['image/svg+xml'] }, width: { type: 'integer' }, height: { type: 'integer' } },
+  },
+  DnsRecords: {
+    type: 'object',
+    required: ['domain', 'provider', 'records', 'notes', 'zone'],
+    properties: {
+      domain: { type: 'string' },
+      provider: { type: 'string', description: 'The provider id that answers for the domain.' },
+      records: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'ttl', 'type', 'value', 'purpose'],
+          properties: {
+            name: { type: 'string', description: 'Absolute owner name with the trailing dot.' },
+            ttl: { type: 'integer' },
+            type: { type: 'string', enum: ['CNAME', 'SRV', 'TXT'] },
+            value: { type: 'string', description: 'RDATA as in a zone file (TXT quoted); SRV "0 0 0 ." means not offered.' },
+            purpose: { type: 'string' },
+          },
+        },
+      },
+      notes: { type: 'array', items: { type: 'string' }, description: 'What was left out and why; always how to roll the PACC digest over when the settings change.' },
+      zone: { type: 'array', items: { type: 'string' }, description: 'The same as zone-file lines (what `mailconfig dns` prints).' },
+      paccDigest: { type: 'string', description: 'base64 SHA-256 of the PACC document (the d= of the _ua-auto-config TXT).' },
+    },
+  },
+  DnsError: {
+    type: 'object',
+    required: ['error', 'message'],
+    properties: { error: { type: 'string', enum: ['missing_domain', 'invalid_domain', 'unknown_domain'] }, message: { type: 'string' } },
   },
   Step: {
     type: 'object',
@@ -147,7 +212,7 @@ export function openApiDocument(serverUrl: string) {
     info: {
       title: 'mailconfig settings API',
       version: '1.0.0',
-      description: 'How a mail program connects for an e-mail address: IMAP, POP3 and SMTP servers, ports, TLS, user name and authentication, with where each value came from.',
+      description: 'How a mail program connects for an e-mail address: IMAP, POP3 and SMTP servers, ports, TLS, user name and authentication, JMAP/CalDAV/CardDAV/WebDAV URLs, OAuth2 details, with where each value came from; and the DNS records a domain should publish.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: serverUrl }],
@@ -164,6 +229,18 @@ export function openApiDocument(serverUrl: string) {
             '200': { description: 'Settings found.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Settings' } } } },
             '400': errorResponse('No address given (missing_address) or the text is not an e-mail address (invalid_address).'),
             '404': errorResponse('No settings are known for the domain (unknown_domain).'),
+          },
+        },
+      },
+      '/api/v1/dns': {
+        get: {
+          operationId: 'getDnsRecords',
+          summary: 'Every DNS record a domain should publish (PACC digest, autoconfig/autodiscover names, RFC 6186, RFC 6764, JMAP)',
+          parameters: [{ name: 'domain', in: 'query', required: true, description: 'An address domain the service answers for.', schema: { type: 'string', maxLength: 253 }, example: 'example.org' }],
+          responses: {
+            '200': { description: 'The records; they point at this service (MAILCONFIG_PUBLIC_URL, else the Host asked).', content: { 'application/json': { schema: { $ref: '#/components/schemas/DnsRecords' } } } },
+            '400': { description: 'No domain given (missing_domain) or not a domain name (invalid_domain).', content: { 'application/json': { schema: { $ref: '#/components/schemas/DnsError' } } } },
+            '404': { description: 'No settings are known for the domain (unknown_domain).', content: { 'application/json': { schema: { $ref: '#/components/schemas/DnsError' } } } },
           },
         },
       },

@@ -9,6 +9,7 @@ import { registerAutodiscoverRoutes } from './autodiscover.js';
 import { registerMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerAdminRoutes } from './admin.js';
+import { registerPaccRoutes } from './pacc.js';
 import type { ServiceDeps } from './deps.js';
 
 export interface BuildOptions {
@@ -37,6 +38,7 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
   app.setNotFoundHandler(handleNotFound(pages));
   registerHealthRoutes(app, deps);
   registerThunderbirdRoutes(app, deps);
+  registerPaccRoutes(app, deps);
   registerWebRoutes(app, deps, pages);
   registerAppleRoutes(app, deps);
   registerApiRoutes(app, deps);

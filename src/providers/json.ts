@@ -1,5 +1,5 @@
 import { renderClientConfig } from '../formats/thunderbird.js';
-import { isProtocol, PROTOCOLS, type AuthMethod, type Documentation, type EnableInstructions, type LocalizedText, type MailConfig, type Pop3Options, type Provenance, type ServerSettings, type SmtpOptions } from '../settings/model.js';
+import { isProtocol, PROTOCOLS, URL_PROTOCOLS, type AuthMethod, type Documentation, type EnableInstructions, type LocalizedText, type Logo, type MailConfig, type Pop3Options, type Provenance, type ServerSettings, type SmtpOptions, type UrlAuthMethod, type UrlProtocol, type UrlService } from '../settings/model.js';
 import { alternatives, securityFromWord, securityWordsText } from '../settings/security.js';
 import { withoutUndefined } from './parse.js';
 
@@ -36,6 +36,15 @@ function configFromJson(value: unknown, key: string): { config?: MailConfig; pro
     webmailUrl: reader.string(value, 'webmailUrl', '$'),
     source,
   };
+  // The newer facts (Autoconfig 1.2 and PACC); omitted members stay absent, as the parser leaves them.
+  const services = reader.array(value, 'services', '$').flatMap((item, i) => reader.service(item, `$.services[${i}]`, source));
+  if (services.length > 0) config.services = services;
+  const logos = reader.array(value, 'logos', '$').flatMap((item, i) => reader.logo(item, `$.logos[${i}]`));
+  if (logos.length > 0) config.logos = logos;
+  const developerUrl = reader.string(value, 'developerUrl', '$');
+  if (developerUrl !== undefined) config.developerUrl = developerUrl;
+  const contacts = reader.strings(value, 'contacts', '$');
+  if (contacts.length > 0) config.contacts = contacts;
   return problems.length > 0 ? { problems } : { config, problems };
 }
 
@@ -131,7 +140,31 @@ class Reader {
     const server: ServerSettings = { protocol, host, port, security, auth: (auth.length > 0 ? auth : ['password-cleartext']) as AuthMethod[], username, source };
     if (protocol === 'pop3' && isObject(item.pop3)) server.pop3 = this.pop3(item.pop3, `${at}.pop3`);
     if (protocol === 'smtp' && isObject(item.smtp)) server.smtp = this.smtp(item.smtp, `${at}.smtp`);
+    const sasl = this.strings(item, 'sasl', at);
+    if (sasl.length > 0) server.sasl = sasl;
     return [server];
+  }
+
+  /** A URL service; method names pass through as text for the parser to judge, as for servers. */
+  service(item: unknown, at: string, source: Provenance): UrlService[] {
+    if (!isObject(item)) return (this.fail(at, 'must be an object'), []);
+    const protocol = this.string(item, 'protocol', at, true);
+    if (protocol !== undefined && !(URL_PROTOCOLS as readonly string[]).includes(protocol)) this.fail(`${at}.protocol`, `must be one of ${URL_PROTOCOLS.map((p) => `"${p}"`).join(', ')}`);
+    const url = this.string(item, 'url', at, true);
+    const auth = typeof item.auth === 'string' ? [item.auth] : this.strings(item, 'auth', at);
+    const username = this.string(item, 'username', at) ?? '%EMAILADDRESS%';
+    if (url === undefined || !(URL_PROTOCOLS as readonly string[]).includes(protocol ?? '')) return [];
+    return [{ protocol: protocol as UrlProtocol, url, auth: (auth.length > 0 ? auth : ['Basic']) as UrlAuthMethod[], username, source }];
+  }
+
+  logo(item: unknown, at: string): Logo[] {
+    if (!isObject(item)) return (this.fail(at, 'must be an object'), []);
+    const url = this.string(item, 'url', at, true);
+    const contentType = this.string(item, 'contentType', at, true);
+    const width = this.count(item, 'width', at);
+    const height = this.count(item, 'height', at);
+    if (url === undefined || contentType === undefined) return [];
+    return [withoutUndefined({ url, contentType, width, height })];
   }
 
   private port(value: unknown, at: string): number | undefined {
@@ -185,7 +218,11 @@ class Reader {
   oauth2(value: unknown, at: string): MailConfig['oauth2'] {
     if (value === undefined || value === null) return undefined;
     if (!isObject(value)) return this.fail(at, 'must be an object');
+    if (value.clientSecret !== undefined) this.fail(`${at}.clientSecret`, 'must not be given: a public client has no secret (give only clientId)');
     const get = (name: string) => this.string(value, name, at, true) ?? '';
-    return { issuer: get('issuer'), scope: get('scope'), authURL: get('authURL'), tokenURL: get('tokenURL') };
+    const oauth: NonNullable<MailConfig['oauth2']> = { issuer: get('issuer'), scope: get('scope'), authURL: get('authURL'), tokenURL: get('tokenURL') };
+    const clientId = this.string(value, 'clientId', at);
+    if (clientId !== undefined) oauth.clientId = clientId;
+    return oauth;
   }
 }

@@ -111,5 +111,8 @@ export function personalize(config: MailConfig, address: EmailAddress | undefine
     host: fillTemplate(server.host, address),
     username: fillTemplate(server.username, address),
   });
-  return { ...config, servers: config.servers.map(fill) };
+  const personal: MailConfig = { ...config, servers: config.servers.map(fill) };
+  // URL services carry placeholders in the URL (a per-user DAV path) as well as in the user name.
+  if (config.services) personal.services = config.services.map((service) => ({ ...service, url: fillTemplate(service.url, address), username: fillTemplate(service.username, address) }));
+  return personal;
 }

@@ -4,7 +4,7 @@ import type { Protocol, Security } from './model.js';
 import { SECURITY_MODES } from './security.js';
 
 /** The steps the database resolver and live discovery (src/discovery) take. */
-export const STEP_KINDS = ['database', 'cache', 'autoconfig', 'autoconfig-http', 'well-known', 'mx', 'mx-autoconfig', 'srv', 'host', 'probe'] as const;
+export const STEP_KINDS = ['database', 'cache', 'autoconfig', 'autoconfig-http', 'well-known', 'mx', 'mx-autoconfig', 'srv', 'host', 'probe', 'pacc', 'caldav', 'carddav', 'jmap'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const STEP_OUTCOMES = ['found', 'nothing', 'failed', 'skipped'] as const;

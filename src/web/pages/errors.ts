@@ -17,6 +17,10 @@ const STEP_KEYS: Record<StepKind, MessageKey> = {
   srv: 'step.srv',
   host: 'step.host',
   probe: 'step.probe',
+  pacc: 'step.pacc',
+  caldav: 'step.caldav',
+  carddav: 'step.carddav',
+  jmap: 'step.jmap',
 };
 
 /** A step in words; for a host or a probe, which host (and server) it was. */
