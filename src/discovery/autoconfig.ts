@@ -21,7 +21,7 @@ function query(ctx: LookupContext): string {
 }
 
 /**
- * The domain's own file: autoconfig.D first, then D/.well-known (both at once unless sequential), then, only when
+ * The domain's own file: autoconfig.D first, then D/.well-known (both asked at once), then, only when
  * allowed and https gave nothing, http://autoconfig.D.
  */
 export async function ownAutoconfig(ctx: LookupContext): Promise<MailConfig | undefined> {
@@ -29,17 +29,7 @@ export async function ownAutoconfig(ctx: LookupContext): Promise<MailConfig | un
     ['autoconfig', autoconfigHostUrl(ctx, ctx.domain)],
     ['well-known', wellKnownUrl(ctx, ctx.domain)],
   ];
-  let found: (MailConfig | undefined)[];
-  if (ctx.options.sequential) {
-    found = [];
-    for (const [step, url] of attempts) {
-      const config = await fetchAutoconfig(ctx, step, url, 'autoconfig');
-      found.push(config);
-      if (config) break;
-    }
-  } else {
-    found = await Promise.all(attempts.map(([step, url]) => fetchAutoconfig(ctx, step, url, 'autoconfig')));
-  }
+  const found = await Promise.all(attempts.map(([step, url]) => fetchAutoconfig(ctx, step, url, 'autoconfig')));
   const best = found.find((config) => config !== undefined);
   if (best || !ctx.options.autoconfigHttp || ctx.signal.aborted) return best;
   return fetchAutoconfig(ctx, 'autoconfig-http', autoconfigHostUrl(ctx, ctx.domain, 'http'), 'autoconfig');

@@ -23,7 +23,6 @@ export class LookupDns {
   private readonly answers = new Map<string, Promise<DnsAnswer>>();
   private readonly hosts = new Map<string, Promise<VettedHost>>();
   private readonly ttls: number[] = [];
-  queries = 0;
 
   constructor(
     private readonly resolver: Resolver,
@@ -35,7 +34,6 @@ export class LookupDns {
     const key = `${type} ${name}`;
     let answer = this.answers.get(key);
     if (!answer) {
-      this.queries++;
       answer = this.resolver.query(name, type, this.signal).then((a) => {
         if (a.ttl !== undefined) this.ttls.push(a.ttl);
         return a;

@@ -1,4 +1,5 @@
-// One lookup: the database, then every network step at once under one deadline, merged into one MailConfig.
+// One lookup for a domain the provider database does not hold (the resolver asked it first): every network step at
+// once under one deadline, merged into one MailConfig.
 // Steps only wait for what they depend on (probing waits for the SRV and MX answers, one round trip, so its plan
 // is complete); a result from a better-ranked source ends the lookup and cancels the rest.
 import type { EmailAddress } from '../settings/address.js';
@@ -38,10 +39,6 @@ export interface DiscoveryResult {
   nxdomain: boolean;
   /** Some step failed or the deadline cut it short: a negative answer may be temporary. */
   incomplete: boolean;
-  /** DNS questions asked (after per-lookup deduplication). */
-  dnsQueries: number;
-  /** The answer came from the provider database without any network. */
-  fromDatabase: boolean;
 }
 
 class Stop extends Error {}
@@ -49,19 +46,16 @@ class Stop extends Error {}
 export async function discover(domain: string, address: EmailAddress | undefined, deps: PipelineDeps, onStep?: StepListener): Promise<DiscoveryResult> {
   const bug = (error: unknown, step: BugPlace) => deps.bugs.report(error, { step, domain, address: address?.address });
   const log = new StepLog(onStep, bug);
+  // The index still answers MX -> provider questions; the domain itself was looked up by the resolver.
   const index = deps.store.current();
-  const entry = index.byDomain(domain);
-  const database = { kind: 'database', subject: domain } as const;
-  log.start(database);
-  log.finish(database, entry ? { outcome: 'found', detail: entry.file } : { outcome: 'nothing', detail: `${domain} is not in the provider database` });
-  if (entry) return { config: entry.config, steps: log.steps, nxdomain: false, incomplete: false, dnsQueries: 0, fromDatabase: true };
 
   const timeoutMs = deps.options.lookupTimeoutMs || DEFAULT_LOOKUP_TIMEOUT_MS;
   const controller = new AbortController();
   const deadlineAt = performance.now() + timeoutMs;
+  const stopWords = `stopped at the lookup deadline (${timeoutMs} ms)`;
   const deadline = new Promise<'deadline'>((resolve) => {
     const timer = setTimeout(() => {
-      controller.abort(new Stop(`stopped at the lookup deadline (${timeoutMs} ms)`));
+      controller.abort(new Stop(stopWords));
       resolve('deadline');
     }, timeoutMs);
     controller.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
@@ -83,16 +77,17 @@ export async function discover(domain: string, address: EmailAddress | undefined
   };
   const findings: Findings = { attempts: [] };
   // CalDAV/CardDAV/JMAP (RFC 6764, RFC 8620) alongside the mail steps; their answer is waited for (within the deadline).
-  const dav = deps.options.sequential ? undefined : reported(ctx, 'lookup', davLookup(ctx));
-  const mail = deps.options.sequential ? runSequential(ctx, findings) : runParallel(ctx, findings, controller);
-  const run = mail.then(async (why) => {
-    findings.services = (await (dav ?? reported(ctx, 'lookup', davLookup(ctx)))) ?? [];
+  const dav = reported(ctx, 'lookup', davLookup(ctx));
+  const run = runParallel(ctx, findings, controller).then(async (why) => {
+    findings.services = (await dav) ?? [];
     return why;
   });
   const ended = await Promise.race([run, deadline]);
-  const why = ended === 'deadline' ? reasonOf(controller.signal) : `not needed: ${ended}`;
+  // A probe whose time was the rest of the lookup's may end a moment before the deadline's own timer: late either way.
+  const late = ended === 'deadline' || performance.now() >= deadlineAt;
+  const why = late ? stopWords : `not needed: ${ended}`;
   if (!controller.signal.aborted) controller.abort(new Stop(why));
-  log.close(ended === 'deadline' ? { outcome: 'failed', failure: 'timeout', detail: why } : { outcome: 'skipped', failure: 'cancelled', detail: why });
+  log.close(late ? { outcome: 'failed', failure: 'timeout', detail: why } : { outcome: 'skipped', failure: 'cancelled', detail: why });
 
   const merged = mergeFindings(domain, findings);
   const config = merged && findings.services?.length ? withDiscoveredServices(merged, findings.services) : merged;
@@ -101,9 +96,7 @@ export async function discover(domain: string, address: EmailAddress | undefined
     steps: log.steps,
     ttl: dns.minTtl(),
     nxdomain: findings.mx?.nxdomain ?? false,
-    incomplete: ended === 'deadline' || log.steps.some((s) => s.outcome === 'failed'),
-    dnsQueries: dns.queries,
-    fromDatabase: false,
+    incomplete: late || log.steps.some((s) => s.outcome === 'failed'),
   };
 }
 
@@ -134,22 +127,6 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
   return 'all steps finished';
 }
 
-/** The steps one after another, as the reference client does them (the benchmark's comparison). */
-async function runSequential(ctx: LookupContext, findings: Findings): Promise<string> {
-  findings.pacc = await reported(ctx, 'pacc', paccLookup(ctx));
-  if (findings.pacc) return 'a PACC document verified by its DNS digest answered';
-  findings.autoconfig = await reported(ctx, 'autoconfig', ownAutoconfig(ctx));
-  if (findings.autoconfig && viaHttps(findings.autoconfig)) return "the domain's own autoconfig file answered";
-  const mx = (findings.mx = await reported(ctx, 'mx', mxLookup(ctx)));
-  if (mx?.config) return 'the MX host matched the provider database';
-  if (findings.autoconfig) return "the domain's own autoconfig file answered (plain http)";
-  findings.mxAutoconfig = mx ? await reported(ctx, 'mx-autoconfig', mxAutoconfig(ctx, mx)) : undefined;
-  if (findings.mxAutoconfig) return "the MX domain's autoconfig file answered";
-  const srv = (findings.srv = await reported(ctx, 'srv', srvLookup(ctx)));
-  await probe(ctx, findings, srv, mx);
-  return 'all steps finished';
-}
-
 async function probe(ctx: LookupContext, findings: Findings, srv: SrvFinding | undefined, mx: MxFinding | undefined): Promise<void> {
   if (ctx.signal.aborted || mx?.config) return;
   const plan = planCandidates(ctx.domain, srv ?? { targets: [], notOffered: [], ignored: [] }, mx);
@@ -167,7 +144,3 @@ function reported<T>(ctx: LookupContext, step: BugPlace, promise: Promise<T>): P
   });
 }
 
-function reasonOf(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : 'stopped';
-}

@@ -140,7 +140,8 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
   };
   ctx.log.start(id);
   if (signal.aborted) return cancelled();
-  const timeoutMs = Math.max(1, Math.min(ctx.limits.probeTimeoutMs, ctx.deadlineAt - performance.now()));
+  const untilDeadline = ctx.deadlineAt - performance.now();
+  const timeoutMs = Math.max(1, Math.min(ctx.limits.probeTimeoutMs, untilDeadline));
   const port = ctx.options.mapPort?.(address, candidate.port) ?? candidate.port;
   let result: ProbeResult;
   try {
@@ -158,6 +159,11 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
     return undefined;
   }
   if (!result.ok && signal.aborted) return cancelled(result);
+  if (!result.ok && result.failure === 'timeout' && untilDeadline < ctx.limits.probeTimeoutMs) {
+    // The probe's time was the rest of the lookup's and ran out with it: the deadline stopped the try, not the
+    // server (whichever timer fired first). The step stays open; the log closes it with the deadline's words.
+    return { candidate, address, result, skipped: 'stopped at the lookup deadline' };
+  }
   if (result.ok) ctx.log.finish(id, { outcome: 'found', detail: describeResult(address, result) });
   else ctx.log.finish(id, { outcome: 'failed', failure: STEP_FAILURE[result.failure], detail: describeResult(address, result) });
   return { candidate, address, result };

@@ -4,6 +4,7 @@
 import { LRUCache } from 'lru-cache';
 import type { EmailAddress } from '../settings/address.js';
 import type { LookupStep, Resolution, SettingsResolver } from '../settings/resolver.js';
+import { DatabaseResolver } from '../providers/resolver.js';
 import type { ProviderStore } from '../providers/store.js';
 import type { StepListener } from './context.js';
 import { DnsClient, type Resolver } from './dns.js';
@@ -58,9 +59,11 @@ export class DiscoveryResolver implements SettingsResolver {
   lookups = 0;
   /** What went wrong unexpectedly: logged, and counted by the service's metrics. */
   readonly bugs: DiscoveryBugs;
+  private readonly database: DatabaseResolver;
 
   constructor(store: ProviderStore, options: DiscoveryResolverOptions) {
     this.bugs = new DiscoveryBugs(options.logger);
+    this.database = new DatabaseResolver(store);
     this.deps = {
       store,
       dns: options.dns ?? new DnsClient({ servers: options.dnsServers, timeoutMs: options.dnsTimeoutMs }),
@@ -86,15 +89,18 @@ export class DiscoveryResolver implements SettingsResolver {
   }
 
   async resolve(domain: string, address?: EmailAddress, onStep?: StepListener): Promise<Resolution> {
-    // The database answers at once and is never cached here: admin changes take effect immediately.
-    const entry = this.deps.store.current().byDomain(domain);
-    if (entry) {
-      const step: LookupStep = { kind: 'database', subject: domain, outcome: 'found', detail: entry.file, ms: 0 };
-      onStep?.(step);
-      return { config: entry.config, steps: [step] };
-    }
+    // The database first, through the database-only resolver: never cached here, so admin changes take effect at
+    // once. This is the lookup's only database check; the pipeline (and the cache behind it) starts at the network.
+    const known = await this.database.resolve(domain, address, onStep);
+    if (known.config) return known;
+    const discovered = await this.discover(domain, address, onStep);
+    return { config: discovered.config, steps: [...known.steps, ...discovered.steps] };
+  }
+
+  /** Live discovery behind the cache. */
+  private async discover(domain: string, address: EmailAddress | undefined, onStep: StepListener | undefined): Promise<Resolution> {
     const started = performance.now();
-    // A fresh entry is answered synchronously: no promise machinery on the hot path.
+    // A fresh entry is answered without waiting for the cache's fetch machinery.
     if (this.cache.getRemainingTTL(domain) > 0) {
       const hit = this.cache.get(domain);
       if (hit) return this.fromCache(domain, hit, 'cached', started, onStep);

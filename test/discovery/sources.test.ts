@@ -101,7 +101,7 @@ t.test("the answer is cached for the whole domain: neither its provenance nor it
   const first = await resolver.resolve('ac.test', parseAddress('carol@ac.test'));
   t.ok(first.config, 'found');
   const later = await resolver.resolve('ac.test', parseAddress('dave@ac.test'));
-  t.match(later.steps[0], { kind: 'cache', outcome: 'found' });
+  t.match(later.steps.slice(0, 2), [{ kind: 'database', outcome: 'nothing' }, { kind: 'cache', outcome: 'found' }]);
   t.notMatch(JSON.stringify(later), /carol/i, "dave's answer does not name carol");
   t.match(later.config?.servers[0]?.source.evidence, { url: 'https://autoconfig.ac.test/mail/config-v1.1.xml?emailaddress=%EMAILADDRESS%', hops: [{ url: 'https://autoconfig.ac.test/mail/config-v1.1.xml?emailaddress=%EMAILADDRESS%' }] });
 
