@@ -43,6 +43,12 @@ export interface AppConfig {
   trustProxy: boolean | string;
   /** Branding of the setup pages (MAILCONFIG_BRAND_NAME, _LOGO, _COLOR). */
   brand: BrandConfig;
+  /** The service's own host names (MAILCONFIG_HOSTNAMES, comma-separated, lower case): a Host it may link to. */
+  hostnames: string[];
+  /** Requests per minute per client that start a live discovery (MAILCONFIG_DISCOVERY_RATE_LIMIT); 0 turns it off. */
+  discoveryRateLimitPerMinute: number;
+  /** Key for the keyed hash of local parts in the access log (MAILCONFIG_LOG_KEY); none: no hash is logged. */
+  logKey?: string;
 }
 
 export interface BrandConfig {
@@ -80,7 +86,33 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: readCount(env, 'MAILCONFIG_RATE_LIMIT', 600),
     trustProxy: readTrustProxy(env),
     brand: readBrand(env),
+    hostnames: readHostnames(env),
+    discoveryRateLimitPerMinute: readCount(env, 'MAILCONFIG_DISCOVERY_RATE_LIMIT', 60),
+    logKey: readLogKey(env),
   };
+}
+
+/** Host names as a person writes them (a trailing dot or upper case is fine); no ports, schemes or wildcards. */
+function readHostnames(env: Env): string[] {
+  const raw = env.MAILCONFIG_HOSTNAMES?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((entry) => {
+    const name = entry.trim().toLowerCase().replace(/\.$/, '');
+    const labels = name.split('.');
+    const isName = name.length <= 253 && labels.every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l));
+    if (!isName && !isIpAddress(name)) {
+      throw new ConfigError(`MAILCONFIG_HOSTNAMES: "${entry.trim()}" is not a host name (give names like mail.example.net, comma-separated, without scheme or port)`);
+    }
+    return name;
+  });
+}
+
+/** At least 16 characters: a short key makes the hash of a local part easy to reverse by trying names. */
+function readLogKey(env: Env): string | undefined {
+  const raw = env.MAILCONFIG_LOG_KEY?.trim();
+  if (!raw) return undefined;
+  if (raw.length < 16) throw new ConfigError('MAILCONFIG_LOG_KEY is shorter than 16 characters (use a random value, e.g. openssl rand -hex 32)');
+  return raw;
 }
 
 export function readPort(env: Env, name: string, fallback: number): number {

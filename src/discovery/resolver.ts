@@ -114,6 +114,12 @@ export class DiscoveryResolver implements SettingsResolver {
     return this.fromCache(domain, cached, how, started, onStep);
   }
 
+  needsDiscovery(domain: string): boolean {
+    if (this.deps.store.current().byDomain(domain)) return false;
+    // A fresh or an expired entry is answered at once (an expired one refreshes in the background, once).
+    return this.cache.peek(domain, { allowStale: true }) === undefined;
+  }
+
   private fromCache(domain: string, cached: CachedLookup, how: string, started: number, onStep: StepListener | undefined): Resolution {
     const age = Math.round((this.now() - cached.at) / 1000);
     const step: LookupStep = { kind: 'cache', subject: domain, outcome: cached.result.config ? 'found' : 'nothing', detail: `answered from the cache (${how}; looked up ${age} s ago)`, ms: Math.round(performance.now() - started) };

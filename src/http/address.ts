@@ -65,12 +65,3 @@ function decodeQueryPart(part: string): string | undefined {
     return undefined;
   }
 }
-
-/** The service's own base URL: configured, or from the request (for links and the V2 pointer). */
-export function publicBaseUrl(request: FastifyRequest, configured: string | undefined): string {
-  if (configured) return configured;
-  const candidate = `${request.protocol}://${request.host}`;
-  // Only a Host that makes a valid URL of at most a host name's length (with port); anything else is not ours to echo.
-  const usable = typeof request.host === 'string' && request.host.length <= 270 && /^[A-Za-z0-9.:[\]-]+$/.test(request.host) && URL.canParse(candidate);
-  return usable ? candidate : `${request.protocol}://localhost`;
-}

@@ -9,7 +9,10 @@ import { providerXmlFromJson } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
 import { isProviderAdminStore, type Expectation, type WriteOptions } from '../providers/store.js';
 import { MailconfigError } from '../settings/errors.js';
+import { quoteInput } from '../settings/quote.js';
 import type { ServiceDeps } from './deps.js';
+import type { AbuseMetrics } from './abuse-metrics.js';
+import { AdminAuthGuard } from './admin-guard.js';
 
 /** Provider files are parsed with a 256 KiB limit; the body may be that large (the app default is 16 KiB). */
 const MAX_BODY = 256 * 1024;
@@ -38,7 +41,7 @@ function sha256(value: string): Buffer {
 }
 
 /** Admin API for the provider database; only registered when admin tokens are configured. */
-export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, admin: AdminConfig): void {
+export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, admin: AdminConfig, metrics?: AbuseMetrics, guard = new AdminAuthGuard()): void {
   const store = deps.providers;
   if (!isProviderAdminStore(store)) throw new MailconfigError('MAILCONFIG_ADMIN_STORE_READ_ONLY', 'admin tokens are configured but the provider store cannot be changed (use LiveProviderStore)');
   const authenticate = tokenChecker(admin.tokens);
@@ -49,13 +52,27 @@ export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, adm
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) => done(null, body));
 
+    // The failure limiter runs first: a blocked address gets 429 before any token is compared.
     scope.addHook('onRequest', async (request, reply) => {
+      const blocked = guard.check(request.ip);
+      if (!blocked.ok) {
+        metrics?.rateLimited('admin-auth');
+        return reply
+          .code(429)
+          .header('retry-after', String(blocked.retryAfterSeconds))
+          .type(JSON_TYPE)
+          .send({ error: `too many failed admin authentications from this address; retry in ${blocked.retryAfterSeconds} s` });
+      }
       const auth = authenticate(request.headers.authorization);
       if (auth.ok) {
+        guard.succeeded(request.ip);
         who.set(request, auth.name);
         return;
       }
-      request.log.warn({ status: auth.status }, `admin API refused: ${auth.reason}`);
+      metrics?.adminAuthFailure();
+      const counted = guard.failed(request.ip);
+      // The client's address is logged (it is what an operator blocks); the token never is.
+      request.log.warn({ status: auth.status, client: request.ip, failures: counted.failures, blockedForSeconds: counted.blockedForSeconds }, `admin API refused: ${auth.reason}`);
       if (auth.status === 401) void reply.header('www-authenticate', 'Bearer realm="mailconfig-admin"');
       return reply.code(auth.status).type(JSON_TYPE).send({ error: auth.reason });
     });
@@ -119,7 +136,7 @@ type KeyParam = { ok: true; key: string } | { ok: false; reason: string };
 function providerKeyParam(id: string): KeyParam {
   const key = id.replace(/\.xml$/, '');
   if (isProviderKey(key)) return { ok: true, key };
-  return { ok: false, reason: `"${id.slice(0, 100)}" is not a provider id: use the file name without .xml (lower-case letters, digits, ".", "_", "-"; starting with a letter or digit)` };
+  return { ok: false, reason: `${quoteInput(id, 'the id', 100)} is not a provider id: use the file name without .xml (lower-case letters, digits, ".", "_", "-"; starting with a letter or digit)` };
 }
 
 type BodyText = { ok: true; text: string; fromJson: boolean } | { ok: false; status: 400 | 415 | 422; payload: Record<string, unknown> };
@@ -133,8 +150,14 @@ function providerText(request: FastifyRequest, key: string): BodyText {
   if (type !== 'application/json') return { ok: false, status: 415, payload: { error: 'send the provider as application/xml (or text/xml), or as application/json in the MailConfig shape' } };
   const json = providerXmlFromJson(body, key);
   if (json.ok) return { ok: true, text: json.xml, fromJson: true };
-  if (json.kind === 'syntax') return { ok: false, status: 400, payload: { error: `the body is not JSON: ${json.message}` } };
+  // JSON.parse's message quotes the body: only its position is passed on.
+  if (json.kind === 'syntax') return { ok: false, status: 400, payload: { error: `the body is not JSON${jsonPosition(json.message)}` } };
   return { ok: false, status: 422, payload: { errors: json.problems.map((p) => ({ line: null, path: p.path, message: p.message })), warnings: [] } };
+}
+
+function jsonPosition(message: string): string {
+  const at = /position (\d+)/.exec(message)?.[1];
+  return at === undefined ? '' : ` (error at character ${at})`;
 }
 
 /**

@@ -2,10 +2,12 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { explainSteps, settingsDocument } from '../formats/settings-json.js';
 import type { LookupStep } from '../settings/resolver.js';
-import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
+import { addressFromQuery, queryParam } from './address.js';
+import { publicBaseUrl } from './public-url.js';
 import { registerDnsApi } from './dns.js';
 import { openApiDocument } from './openapi.js';
 import type { ServiceDeps } from './deps.js';
+import { lookUp } from './discovery-limit.js';
 import type { AddressErrorCode } from '../settings/address.js';
 
 const ADDRESS_PARAMS = ['email', 'emailaddress'];
@@ -26,7 +28,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
         if (!param.ok) return error(reply, 400, 'invalid_address', param.reason, { code: param.code });
         const address = param.address;
         if (!address) return error(reply, 400, 'missing_address', 'add ?email=you@example.org to the URL');
-        const { config, steps } = await deps.resolver.resolve(address.domain, address);
+        const { config, steps } = await lookUp(deps, request, address.domain, address);
         if (!config) return error(reply, 404, 'unknown_domain', `no mail settings known for ${address.domainUnicode}`, explain ? { steps } : {});
         return reply.type('application/json; charset=utf-8').send(settingsDocument(config, address, explain ? steps : undefined));
       });
@@ -34,7 +36,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
       registerDnsApi(api, deps);
 
       api.get('/openapi.json', async (request, reply) => {
-        return reply.type('application/json; charset=utf-8').send(openApiDocument(publicBaseUrl(request, deps.config.publicUrl)));
+        return reply.type('application/json; charset=utf-8').send(openApiDocument(publicBaseUrl(request, deps) ?? '/'));
       });
     },
     { prefix: '/api/v1' },

@@ -3,6 +3,7 @@ import { MOBILECONFIG_CONTENT_TYPE, ProfileError, profileFilename, renderMobilec
 import { addressFromQuery } from './address.js';
 import { sendPlainBadRequest, sendPlainText } from './plain.js';
 import type { ServiceDeps } from './deps.js';
+import { lookUp } from './discovery-limit.js';
 
 const ADDRESS_PARAMS = ['emailaddress', 'email'];
 
@@ -17,7 +18,7 @@ export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): vo
     if (!param.ok) return badRequest(request, reply, param.reason);
     const address = param.address;
     if (!address) return badRequest(request, reply, 'add ?emailaddress=you@example.org to the URL');
-    const { config } = await deps.resolver.resolve(address.domain, address);
+    const { config } = await lookUp(deps, request, address.domain, address);
     if (!config) return sendPlainText(reply, 404, `No mail settings known for ${address.domain}`);
     let xml: string;
     try {

@@ -2,14 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { dnsPlan, zoneLines } from '../formats/dns-records.js';
 import { renderPacc } from '../formats/pacc.js';
 import { AddressError, parseDomain } from '../settings/address.js';
-import { publicBaseUrl, queryParam } from './address.js';
-import type { SettingsResolver } from '../settings/resolver.js';
+import { queryParam } from './address.js';
+import type { ServiceDeps } from './deps.js';
+import { publicBaseUrl } from './public-url.js';
 
 /** What the route needs of the service (a part of ServiceDeps). */
-export interface DnsApiDeps {
-  resolver: SettingsResolver;
-  config: { publicUrl?: string };
-}
+export type DnsApiDeps = Pick<ServiceDeps, 'resolver' | 'config' | 'providers'>;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -30,7 +28,9 @@ export function registerDnsApi(api: FastifyInstance, deps: DnsApiDeps): void {
     }
     const { config } = await deps.resolver.resolve(domain);
     if (!config) return error(reply, 404, 'unknown_domain', `no mail settings known for ${domain}`);
-    const serviceHost = new URL(publicBaseUrl(request, deps.config.publicUrl)).hostname;
+    const base = publicBaseUrl(request, deps);
+    if (!base) return error(reply, 400, 'unknown_host', 'this Host is not a name of this service: ask through one, or set MAILCONFIG_PUBLIC_URL');
+    const serviceHost = new URL(base).hostname;
     const plan = dnsPlan(config, domain, { serviceHost, pacc: renderPacc(config, domain) });
     // Computed from the provider file on every call: never cached by shared caches, so a change shows at once.
     return reply.header('cache-control', 'no-store').type(JSON_TYPE).send({ ...plan, provider: config.id, zone: zoneLines(plan) });

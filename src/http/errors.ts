@@ -108,15 +108,51 @@ export function handleError(pages: WebPages | undefined) {
       request.log.error({ err: error, code: errorCode(error) }, 'unhandled error');
       return sendFailure(request, reply, pages, { status, kind: 'internal' });
     }
-    request.log.info({ reason: error.message, status }, 'bad request');
-    return sendFailure(request, reply, pages, { status, kind: status === 429 ? 'too-many' : 'bad-request', reason: error.message });
+    const reason = clientErrorReason(error, status);
+    request.log.info({ reason, status, cause: (error as FastifyError).code }, 'bad request');
+    if (status === 429) setRetryAfter(reply, error);
+    return sendFailure(request, reply, pages, { status, kind: status === 429 ? 'too-many' : 'bad-request', reason });
   };
+}
+
+/** Why fastify or a plugin refused a request, in words of ours: their messages can quote a header or the body. */
+const CLIENT_ERROR_REASONS: Record<number, string> = {
+  400: 'the request is malformed',
+  404: 'no such page',
+  405: 'this method is not allowed here',
+  406: 'no acceptable answer format',
+  408: 'the request took too long to arrive',
+  411: 'the request needs a Content-Length',
+  413: 'the request body is too large',
+  414: 'the address (URL) is too long',
+  415: 'the request body has a content type this address does not accept',
+  429: 'too many requests',
+  431: 'the request headers are too large',
+};
+
+/**
+ * The reason sent for a 4xx that did not come from a route: errors of ours (a MailconfigError, the rate limit's)
+ * carry messages written without input; anything else gets the fixed reason for its status.
+ */
+export function clientErrorReason(error: Error & { statusCode?: number }, status: number): string {
+  if (isSafeMessage(error)) return error.message;
+  return CLIENT_ERROR_REASONS[status] ?? 'the request cannot be answered';
+}
+
+function isSafeMessage(error: Error): boolean {
+  return errorCode(error) !== undefined || (error as { safeMessage?: unknown }).safeMessage === true;
+}
+
+/** A 429 says when to come back (seconds), if the refusal knows. */
+export function setRetryAfter(reply: FastifyReply, error: unknown): void {
+  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof seconds === 'number' && Number.isFinite(seconds)) void reply.header('retry-after', String(Math.max(1, Math.ceil(seconds))));
 }
 
 /** An unknown path or method: a 404 in the family's format (a page for the pages, text for mail programs). */
 export function handleNotFound(pages: WebPages | undefined) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
-    sendFailure(request, reply, pages, { status: 404, kind: 'not-found', reason: `no such page: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}` });
+    sendFailure(request, reply, pages, { status: 404, kind: 'not-found', reason: `no such page (${request.method} of this path is not served; the path is not repeated here)` });
 }
 
 /** A path the router cannot decode (`/setup/%zz`) or with a parameter over its length limit: a 4xx, never fastify's own JSON. */

@@ -9,9 +9,11 @@ import { helpPage } from '../web/pages/help.js';
 import { homePage } from '../web/pages/home.js';
 import type { PageContext } from '../web/pages/layout.js';
 import { setupPage } from '../web/pages/setup.js';
-import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
+import { addressFromQuery, queryParam } from './address.js';
+import { publicBaseUrl } from './public-url.js';
 import { sendPlainText } from './plain.js';
 import type { ServiceDeps } from './deps.js';
+import { DiscoveryRateLimitError, lookUp as discoveryLookUp } from './discovery-limit.js';
 
 /** What the pages' routes and the service's error handlers (src/http/errors.ts) share: page context and sending. */
 export interface WebPages {
@@ -41,7 +43,8 @@ export function createWebPages(deps: ServiceDeps): WebPages {
 
   const context = (request: FastifyRequest): PageContext => {
     const lang = chooseLanguage(queryParam(request, ['lang']), request.headers['accept-language']);
-    const base = publicBaseUrl(request, deps.config.publicUrl);
+    // Pages link by path only: the base (the request's Host only when it is ours) never reaches the page.
+    const base = publicBaseUrl(request, deps) ?? 'http://localhost';
     // Path and query are set separately: a request path like //other.example must not change the host.
     const url = new URL(`${base}/`);
     const queryAt = request.url.indexOf('?');
@@ -92,7 +95,13 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps, pages
     if (!resolution.config) {
       return send(reply, 404, notFoundPage(ctx, { domainUnicode: address.domainUnicode, entered, steps: resolution.steps }), 'private');
     }
-    const profileUrl = `${publicBaseUrl(request, deps.config.publicUrl)}/mobileconfig?emailaddress=${encodeURIComponent(address.address)}`;
+    const base = publicBaseUrl(request, deps);
+    // The QR code carries a full URL: never one on a Host that is not ours.
+    if (!base) {
+      request.log.info({ host: 'not served' }, 'setup page for a host name this service does not serve');
+      return pages.failure(request, reply, 421, 'refused');
+    }
+    const profileUrl = `${base}/mobileconfig?emailaddress=${encodeURIComponent(address.address)}`;
     const page = setupPage(ctx, {
       config: personalize(resolution.config, address),
       domain: address.domain,
@@ -136,8 +145,10 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps, pages
   /** The resolver's answer, or undefined when the lookup itself broke (logged; the page says "try again"). */
   async function lookUp(request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution | undefined> {
     try {
-      return await deps.resolver.resolve(domain, address);
+      return await discoveryLookUp(deps, request, domain, address);
     } catch (error) {
+      // Over the discovery budget: the error handler answers 429 with the page for it.
+      if (error instanceof DiscoveryRateLimitError) throw error;
       request.log.error({ err: error, domain }, 'setup page: lookup failed');
       return undefined;
     }

@@ -1,5 +1,6 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { MailconfigError } from './errors.js';
+import { quoteInput } from './quote.js';
 
 /** A checked e-mail address: domain in ASCII (punycode) for lookups, Unicode for people. */
 export interface EmailAddress {
@@ -88,13 +89,13 @@ export function parseDomain(input: string): string {
   if (trimmed.startsWith('[')) throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_LITERAL', 'address literals ([1.2.3.4]) are not supported');
   // Plain ASCII names (nearly all) need no IDNA conversion; anything else, or a punycode label, goes through it.
   const ascii = PLAIN_ASCII.test(trimmed) ? trimmed.toLowerCase() : domainToASCII(trimmed).toLowerCase();
-  if (ascii === '') throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_INVALID', `"${trimmed}" is not a valid domain name`);
+  if (ascii === '') throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_INVALID', `${quoteInput(trimmed, 'the domain')} is not a valid domain name`);
   if (ascii.length > 253) throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_TOO_LONG', 'the domain is longer than 253 characters');
   const labels = ascii.split('.');
   if (labels.length < 2) throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_NO_DOT', 'the domain needs at least one dot (like example.org)');
   for (const label of labels) {
     if (!/^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label)) {
-      throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_INVALID', `"${trimmed}" is not a valid domain name`);
+      throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_INVALID', `${quoteInput(trimmed, 'the domain')} is not a valid domain name`);
     }
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) throw new AddressError('MAILCONFIG_ADDRESS_DOMAIN_IP', 'IP addresses are not mail domains');

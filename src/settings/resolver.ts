@@ -17,4 +17,9 @@ export type StepListener = (step: LookupStep) => void;
 /** Turns a domain into settings. Routes depend on this alone, so database-only and discovery are interchangeable. */
 export interface SettingsResolver {
   resolve(domain: string, address?: EmailAddress, onStep?: StepListener): Promise<Resolution>;
+  /**
+   * Whether resolving `domain` now would start a live discovery (not in the database, nothing cached): the routes
+   * hold such requests to a tighter budget than answers from the database or the cache. Absent: never.
+   */
+  needsDiscovery?(domain: string): boolean;
 }
