@@ -43,6 +43,13 @@ export interface AppConfig {
   trustProxy: boolean | string;
   /** Branding of the setup pages (MAILCONFIG_BRAND_NAME, _LOGO, _COLOR). */
   brand: BrandConfig;
+  /**
+   * This service's own host names (MAILCONFIG_HOSTNAMES, comma list; default the host of MAILCONFIG_PUBLIC_URL):
+   * where customers' autoconfig/autodiscover/ua-auto-config names must point. The domain check compares with them.
+   */
+  hostnames: string[];
+  /** Extra IP addresses the service answers on (MAILCONFIG_SERVICE_ADDRESSES, comma list), for A/AAAA instead of CNAME. */
+  serviceAddresses: string[];
 }
 
 export interface BrandConfig {
@@ -80,7 +87,32 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: readCount(env, 'MAILCONFIG_RATE_LIMIT', 600),
     trustProxy: readTrustProxy(env),
     brand: readBrand(env),
+    hostnames: readHostnames(env),
+    serviceAddresses: readServiceAddresses(env),
   };
+}
+
+function readHostnames(env: Env): string[] {
+  const raw = env.MAILCONFIG_HOSTNAMES?.trim();
+  if (!raw) {
+    const publicUrl = readPublicUrl(env);
+    return publicUrl ? [new URL(publicUrl).hostname.toLowerCase()] : [];
+  }
+  return raw.split(',').map((part) => {
+    const name = part.trim().toLowerCase().replace(/\.$/, '');
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/.test(name)) throw new ConfigError(`MAILCONFIG_HOSTNAMES: "${part.trim()}" is not a host name`);
+    return name;
+  });
+}
+
+function readServiceAddresses(env: Env): string[] {
+  const raw = env.MAILCONFIG_SERVICE_ADDRESSES?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((part) => {
+    const text = part.trim();
+    if (!ipaddr.isValid(text)) throw new ConfigError(`MAILCONFIG_SERVICE_ADDRESSES: "${text}" is not an IP address`);
+    return ipaddr.parse(text).toString();
+  });
 }
 
 export function readPort(env: Env, name: string, fallback: number): number {

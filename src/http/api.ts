@@ -4,6 +4,7 @@ import { explainSteps, settingsDocument } from '../formats/settings-json.js';
 import type { LookupStep } from '../settings/resolver.js';
 import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
 import { registerDnsApi } from './dns.js';
+import { registerCheckApi } from './check.js';
 import { openApiDocument } from './openapi.js';
 import type { ServiceDeps } from './deps.js';
 import type { AddressErrorCode } from '../settings/address.js';
@@ -32,6 +33,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
       });
 
       registerDnsApi(api, deps);
+      registerCheckApi(api, deps);
 
       api.get('/openapi.json', async (request, reply) => {
         return reply.type('application/json; charset=utf-8').send(openApiDocument(publicBaseUrl(request, deps.config.publicUrl)));

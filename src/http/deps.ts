@@ -4,6 +4,7 @@ import type { AppConfig } from '../config.js';
 import type { SettingsResolver } from '../settings/resolver.js';
 import type { ProviderStore } from '../providers/store.js';
 import type { ProfileSigner } from '../formats/profile-signing.js';
+import type { DomainChecker } from '../check/checker.js';
 
 /** What the routes need; built once by `startService` (or by a test with its own parts). */
 export interface ServiceDeps {
@@ -12,4 +13,6 @@ export interface ServiceDeps {
   resolver: SettingsResolver;
   /** Signs Apple profiles; absent: profiles are served unsigned. Built once at start (createSignerFromConfig). */
   signer?: ProfileSigner;
+  /** The domain check (GET /check/<domain>, /api/v1/check); absent: built from `config` on first use. */
+  checker?: DomainChecker;
 }
