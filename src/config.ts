@@ -43,12 +43,18 @@ export interface AppConfig {
   trustProxy: boolean | string;
   /** Branding of the setup pages (MAILCONFIG_BRAND_NAME, _LOGO, _COLOR). */
   brand: BrandConfig;
-  /** The service's own host names (MAILCONFIG_HOSTNAMES, comma-separated, lower case): a Host it may link to. */
-  hostnames: string[];
   /** Requests per minute per client that start a live discovery (MAILCONFIG_DISCOVERY_RATE_LIMIT); 0 turns it off. */
   discoveryRateLimitPerMinute: number;
   /** Key for the keyed hash of local parts in the access log (MAILCONFIG_LOG_KEY); none: no hash is logged. */
   logKey?: string;
+  /**
+   * This service's own host names (MAILCONFIG_HOSTNAMES, comma list; default the host of MAILCONFIG_PUBLIC_URL):
+   * where customers' autoconfig/autodiscover/ua-auto-config names must point (the domain check compares with them), and a
+   * Host the service may link to.
+   */
+  hostnames: string[];
+  /** Extra IP addresses the service answers on (MAILCONFIG_SERVICE_ADDRESSES, comma list), for A/AAAA instead of CNAME. */
+  serviceAddresses: string[];
 }
 
 export interface BrandConfig {
@@ -89,13 +95,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     hostnames: readHostnames(env),
     discoveryRateLimitPerMinute: readCount(env, 'MAILCONFIG_DISCOVERY_RATE_LIMIT', 60),
     logKey: readLogKey(env),
+    serviceAddresses: readServiceAddresses(env),
   };
 }
 
 /** Host names as a person writes them (a trailing dot or upper case is fine); no ports, schemes or wildcards. */
 function readHostnames(env: Env): string[] {
   const raw = env.MAILCONFIG_HOSTNAMES?.trim();
-  if (!raw) return [];
+  if (!raw) {
+    const publicUrl = readPublicUrl(env);
+    return publicUrl ? [new URL(publicUrl).hostname.toLowerCase()] : [];
+  }
   return raw.split(',').map((entry) => {
     const name = entry.trim().toLowerCase().replace(/\.$/, '');
     const labels = name.split('.');
@@ -113,6 +123,16 @@ function readLogKey(env: Env): string | undefined {
   if (!raw) return undefined;
   if (raw.length < 16) throw new ConfigError('MAILCONFIG_LOG_KEY is shorter than 16 characters (use a random value, e.g. openssl rand -hex 32)');
   return raw;
+}
+
+function readServiceAddresses(env: Env): string[] {
+  const raw = env.MAILCONFIG_SERVICE_ADDRESSES?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((part) => {
+    const text = part.trim();
+    if (!ipaddr.isValid(text)) throw new ConfigError(`MAILCONFIG_SERVICE_ADDRESSES: "${text}" is not an IP address`);
+    return ipaddr.parse(text).toString();
+  });
 }
 
 export function readPort(env: Env, name: string, fallback: number): number {

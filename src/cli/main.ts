@@ -14,6 +14,7 @@ export const COMMANDS: Record<string, Command> = {
   serve: { summary: 'start the HTTP service (configured by environment variables, see README)', run: async (args, io) => (await import('./serve.js')).runServe(args, io) },
   providers: { summary: 'validate | import | add | show | diff the provider database (mailconfig providers --help)', run: runProviders },
   dns: { summary: 'the DNS records a domain should publish (PACC digest, SRV, autoconfig names) (mailconfig dns --help)', run: async (args, io) => (await import('./dns.js')).runDns(args, io) },
+  check: { summary: "check a customer's domain: DNS records, certificates, servers (mailconfig check --help)", run: async (args, io) => (await import('./check.js')).runCheck(args, io) },
   lookup: { summary: 'find the settings for an address: database, then live discovery (mailconfig lookup --help)', run: runLookup },
 };
 

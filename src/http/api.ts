@@ -5,6 +5,7 @@ import type { LookupStep } from '../settings/resolver.js';
 import { addressFromQuery, queryParam } from './address.js';
 import { publicBaseUrl } from './public-url.js';
 import { registerDnsApi } from './dns.js';
+import { registerCheckApi } from './check.js';
 import { openApiDocument } from './openapi.js';
 import type { ServiceDeps } from './deps.js';
 import { lookUp } from './discovery-limit.js';
@@ -34,6 +35,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
       });
 
       registerDnsApi(api, deps);
+      registerCheckApi(api, deps);
 
       api.get('/openapi.json', async (request, reply) => {
         return reply.type('application/json; charset=utf-8').send(openApiDocument(publicBaseUrl(request, deps) ?? '/'));

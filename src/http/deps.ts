@@ -5,6 +5,7 @@ import type { SettingsResolver } from '../settings/resolver.js';
 import type { ProviderStore } from '../providers/store.js';
 import type { ProfileSigner } from '../formats/profile-signing.js';
 import type { DiscoveryBudget } from './discovery-limit.js';
+import type { DomainChecker } from '../check/checker.js';
 
 /** What the routes need; built once by `startService` (or by a test with its own parts). */
 export interface ServiceDeps {
@@ -15,4 +16,6 @@ export interface ServiceDeps {
   signer?: ProfileSigner;
   /** Limits requests that start a live discovery (made by buildServer from MAILCONFIG_DISCOVERY_RATE_LIMIT). */
   discoveryBudget?: DiscoveryBudget;
+  /** The domain check (GET /check/<domain>, /api/v1/check); absent: built from `config` on first use. */
+  checker?: DomainChecker;
 }

@@ -4,6 +4,7 @@ import { ADDRESS_ERROR_CODES } from '../settings/address.js';
 import { PROTOCOLS } from '../settings/model.js';
 import { SECURITIES } from '../settings/security.js';
 import { STEP_FAILURES, STEP_KINDS, STEP_OUTCOMES } from '../settings/steps.js';
+import { CHECK_IDS, CHECK_STATUSES } from '../check/types.js';
 
 const provenance = {
   type: 'object',
@@ -165,6 +166,33 @@ const schemas = {
       paccDigest: { type: 'string', description: 'base64 SHA-256 of the PACC document (the d= of the _ua-auto-config TXT).' },
     },
   },
+  CheckReport: {
+    type: 'object',
+    required: ['domain', 'checks', 'records'],
+    properties: {
+      domain: { type: 'string', description: 'The domain checked (ASCII).' },
+      checks: {
+        type: 'array',
+        description: 'One entry per check, in this order; checks that do not apply are info.',
+        items: {
+          type: 'object',
+          required: ['id', 'status', 'message', 'fix'],
+          properties: {
+            id: { type: 'string', enum: [...CHECK_IDS] },
+            status: { type: 'string', enum: [...CHECK_STATUSES] },
+            message: { type: 'string', description: 'One sentence: why this status.' },
+            fix: { type: 'string', description: 'What to do; empty when nothing is to be done.' },
+          },
+        },
+      },
+      records: { type: 'string', description: 'Zone-file lines (BIND syntax) of every record to publish, each after a comment: ok (published), add (missing) or change (published differently); the PACC digest computed.' },
+    },
+  },
+  CheckError: {
+    type: 'object',
+    required: ['error', 'message'],
+    properties: { error: { type: 'string', enum: ['missing_domain', 'invalid_domain', 'check_failed'] }, message: { type: 'string' } },
+  },
   DnsError: {
     type: 'object',
     required: ['error', 'message'],
@@ -241,6 +269,19 @@ export function openApiDocument(serverUrl: string) {
             '200': { description: 'The records; they point at this service (MAILCONFIG_PUBLIC_URL, else the Host asked).', content: { 'application/json': { schema: { $ref: '#/components/schemas/DnsRecords' } } } },
             '400': { description: 'No domain given (missing_domain) or not a domain name (invalid_domain).', content: { 'application/json': { schema: { $ref: '#/components/schemas/DnsError' } } } },
             '404': { description: 'No settings are known for the domain (unknown_domain).', content: { 'application/json': { schema: { $ref: '#/components/schemas/DnsError' } } } },
+          },
+        },
+      },
+      '/api/v1/check': {
+        get: {
+          operationId: 'checkDomain',
+          summary: "Checks a customer's domain: whether every mail client finds the settings here, and the DNS records to add or change",
+          parameters: [{ name: 'domain', in: 'query', required: true, description: 'The domain to check.', schema: { type: 'string', maxLength: 253 }, example: 'example.org' }],
+          responses: {
+            '200': { description: 'The report (cached for a minute).', content: { 'application/json': { schema: { $ref: '#/components/schemas/CheckReport' } } } },
+            '400': { description: 'No domain given (missing_domain) or not a domain name (invalid_domain).', content: { 'application/json': { schema: { $ref: '#/components/schemas/CheckError' } } } },
+            '429': { description: 'The per-client rate limit (MAILCONFIG_RATE_LIMIT) is used up.' },
+            '503': { description: 'The check itself broke (check_failed; logged).', content: { 'application/json': { schema: { $ref: '#/components/schemas/CheckError' } } } },
           },
         },
       },

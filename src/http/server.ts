@@ -10,6 +10,7 @@ import { registerMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerAdminRoutes } from './admin.js';
 import { registerPaccRoutes } from './pacc.js';
+import { registerCheckPage } from './check.js';
 import type { ServiceDeps } from './deps.js';
 import { createAbuseMetrics } from './abuse-metrics.js';
 import { registerAccessLog, requestId } from './access-log.js';
@@ -52,6 +53,7 @@ export async function buildServer(given: ServiceDeps, options: BuildOptions = {}
   registerThunderbirdRoutes(app, deps);
   registerPaccRoutes(app, deps);
   registerWebRoutes(app, deps, pages);
+  registerCheckPage(app, deps, pages);
   registerAppleRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerAutodiscoverRoutes(app, deps);

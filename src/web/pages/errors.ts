@@ -3,7 +3,7 @@ import type { AddressErrorCode } from '../../settings/address.js';
 import { serverLabel, type LookupStep, type StepKind } from '../../settings/steps.js';
 import type { MessageKey } from '../i18n/index.js';
 import { reasonKey } from '../reasons.js';
-import { addressForm, layout, type PageContext } from './layout.js';
+import { addressForm, href, layout, type PageContext } from './layout.js';
 
 // Step kinds of the database resolver and of live discovery (src/discovery), in words.
 const STEP_KEYS: Record<StepKind, MessageKey> = {
@@ -49,6 +49,7 @@ export function notFoundPage(ctx: PageContext, input: NotFoundInput): string {
 ${steps.length ? html`<section aria-labelledby="tried"><h2 id="tried">${tr.t('notfound.tried')}</h2><ul class="steps">${steps}</ul></section>` : ''}
 <section aria-labelledby="check"><h2 id="check">${tr.t('notfound.check')}</h2>
 <ul>${(['notfound.c1', 'notfound.c2', 'notfound.c3', 'notfound.c4'] as const).map((k) => html`<li>${tr.t(k)}</li>`)}</ul>
+<p><a href="${href(ctx, `/check/${encodeURIComponent(input.domainUnicode)}`)}">${tr.t('check.link')}</a></p>
 </section>
 <section class="panel" aria-labelledby="again"><h2 id="again">${tr.t('notfound.again')}</h2>${addressForm(ctx, { value: input.entered })}</section>`;
   return layout(ctx, { title, body, noindex: true });
