@@ -6,9 +6,8 @@ import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { EmailAddress } from '../settings/address.js';
 import { MailconfigError } from '../settings/errors.js';
-import type { Resolution } from '../settings/resolver.js';
+import type { Resolution, SettingsResolver } from '../settings/resolver.js';
 import type { AbuseMetrics } from './abuse-metrics.js';
-import type { ServiceDeps } from './deps.js';
 
 /** Over the discovery budget: a 429 in the route family's format (errors.ts), with Retry-After. */
 export class DiscoveryRateLimitError extends MailconfigError {
@@ -55,7 +54,7 @@ export class DiscoveryBudget {
  * What every route calls instead of `deps.resolver.resolve`: a lookup that would start a discovery first takes
  * one from the client's discovery budget (database and cache answers never do).
  */
-export function lookUp(deps: ServiceDeps, request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution> {
+export function lookUp(deps: { resolver: SettingsResolver; discoveryBudget?: DiscoveryBudget }, request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution> {
   if (deps.discoveryBudget && deps.resolver.needsDiscovery?.(domain)) deps.discoveryBudget.take(request.ip);
   return deps.resolver.resolve(domain, address);
 }
