@@ -22,7 +22,10 @@ async function start(env: Record<string, string> = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'mailconfig-privacy-'));
     cpSync(config.providersDir, dir, { recursive: true });
     const live = await LiveProviderStore.open(dir);
-    t.teardown(() => { live.close(); rmSync(dir, { recursive: true, force: true }); });
+    t.teardown(async () => {
+      await live.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
     store = live;
   } else {
     store = new StaticProviderStore((await openProviderDatabase(config.providersDir)).index);
