@@ -1,7 +1,7 @@
 // A domain's own autoconfig file (Thunderbird's two URLs), read with the provider database's parser and limits.
 import { parseProvider } from '../providers/parse.js';
 import type { MailConfig, Provenance, ServerSettings, SourceKind } from '../settings/model.js';
-import type { LookupContext, StepId } from './context.js';
+import { lookupFetchOptions, type LookupContext, type StepId } from './context.js';
 import type { StepKind } from '../settings/steps.js';
 import { fetchVetted } from './fetch.js';
 
@@ -45,16 +45,7 @@ export async function fetchAutoconfig(ctx: LookupContext, step: StepKind, url: s
   const shown = redactor(ctx);
   const id: StepId = { kind: step, subject: url.replace(/\?.*$/, '') };
   return ctx.log.run(id, async () => {
-    const fetched = await fetchVetted(url, {
-      dns: ctx.dns,
-      ca: ctx.options.ca,
-      mapPort: ctx.options.mapPort,
-      timeoutMs: ctx.limits.fetchTimeoutMs,
-      maxBytes: ctx.limits.maxBodyBytes,
-      maxRedirects: ctx.limits.maxRedirects,
-      allowHttp: ctx.options.autoconfigHttp,
-      signal: ctx.signal,
-    });
+    const fetched = await fetchVetted(url, lookupFetchOptions(ctx, ctx.options.autoconfigHttp));
     if (!fetched.ok) return fetched.missing ? { outcome: 'nothing', detail: shown(`${url}: ${fetched.error}`), value: undefined } : { outcome: 'failed', failure: fetched.failure, detail: shown(`${url}: ${fetched.error}`), value: undefined };
     const hops = fetched.hops.map((hop) => ({ ...hop, url: shown(hop.url) }));
     const fetchedUrl = shown(fetched.url);

@@ -5,6 +5,7 @@ import type { ProviderIndex } from '../providers/database.js';
 import { DnsError } from './dns.js';
 import type { LookupDns } from './hosts.js';
 import type { ConnectionLimiter } from './limiter.js';
+import type { FetchOptions } from './fetch.js';
 import type { DiscoveryOptions, Limits } from './options.js';
 import type { BugContext } from './bugs.js';
 import type { NetworkGuard } from './types.js';
@@ -42,6 +43,20 @@ export interface LookupContext {
   log: StepLog;
   /** Reports a bug (logged with its stack, counted); the caller records the step as broken. */
   bug(error: unknown, step: BugContext['step']): void;
+}
+
+/** The options every fetch of a lookup shares: its DNS, trusted CAs, limits and deadline signal. */
+export function lookupFetchOptions(ctx: LookupContext, allowHttp: boolean): FetchOptions {
+  return {
+    dns: ctx.dns,
+    ca: ctx.options.ca,
+    mapPort: ctx.options.mapPort,
+    timeoutMs: ctx.limits.fetchTimeoutMs,
+    maxBytes: ctx.limits.maxBodyBytes,
+    maxRedirects: ctx.limits.maxRedirects,
+    allowHttp,
+    signal: ctx.signal,
+  };
 }
 
 /** What a broken step shows; the bug itself is in the log. */

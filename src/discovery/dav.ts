@@ -3,7 +3,7 @@
 // (SRV `_jmap._tcp`, then `/.well-known/jmap`). Redirects are followed with every hop vetted; the final URL is kept.
 import type { Provenance, UrlProtocol, UrlService } from '../settings/model.js';
 import type { StepFailure } from '../settings/steps.js';
-import type { LookupContext } from './context.js';
+import { lookupFetchOptions, type LookupContext } from './context.js';
 import { messageOf, type DnsRecord } from './dns.js';
 import { fetchVetted, type FetchResult } from './fetch.js';
 import { rfc2782Order } from './srv.js';
@@ -72,16 +72,7 @@ async function lookupKind(ctx: LookupContext, kind: DavKind): Promise<StepResult
 }
 
 async function fromWellKnown(ctx: LookupContext, kind: DavKind, url: string, sourceKind: 'srv' | 'probe', detail: string, inside: boolean): Promise<StepResult> {
-  const fetched: FetchResult = await fetchVetted(url, {
-    dns: ctx.dns,
-    ca: ctx.options.ca,
-    mapPort: ctx.options.mapPort,
-    timeoutMs: ctx.limits.fetchTimeoutMs,
-    maxBytes: ctx.limits.maxBodyBytes,
-    maxRedirects: ctx.limits.maxRedirects,
-    allowHttp: false,
-    signal: ctx.signal,
-  });
+  const fetched: FetchResult = await fetchVetted(url, lookupFetchOptions(ctx, false));
   const last = fetched.hops.at(-1);
   const status = fetched.ok ? 200 : last?.status;
   const chain = fetched.hops.map((hop) => `${hop.url} ${hop.status ?? '-'}`).join(' -> ');

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AddressError, parseDomain } from '../settings/address.js';
 import type { AuthMethod, Logo, MailConfig, Protocol, Provenance, ServerSettings, UrlAuthMethod, UrlProtocol, UrlService } from '../settings/model.js';
-import type { LookupContext } from './context.js';
+import { lookupFetchOptions, type LookupContext } from './context.js';
 import { messageOf } from './dns.js';
 import { fetchVetted } from './fetch.js';
 
@@ -206,16 +206,7 @@ export async function paccLookup(ctx: LookupContext): Promise<MailConfig | undef
   const txtName = paccTxtName(ctx.domain);
   return ctx.log.run({ kind: 'pacc', subject: url }, async () => {
     const [fetched, txt] = await Promise.all([
-      fetchVetted(url, {
-        dns: ctx.dns,
-        ca: ctx.options.ca,
-        mapPort: ctx.options.mapPort,
-        timeoutMs: ctx.limits.fetchTimeoutMs,
-        maxBytes: ctx.limits.maxBodyBytes,
-        maxRedirects: ctx.limits.maxRedirects,
-        allowHttp: false,
-        signal: ctx.signal,
-      }),
+      fetchVetted(url, lookupFetchOptions(ctx, false)),
       ctx.dns.query(txtName, 'TXT').then(
         (answer) => ({ ok: true as const, records: answer.records.map((r) => txtStrings(r.data)) }),
         (error: unknown) => ({ ok: false as const, error: messageOf(error) }),
