@@ -5,10 +5,10 @@ ARG NODE_VERSION=lts
 FROM node:${NODE_VERSION}-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
-COPY bench ./bench
-COPY bin ./bin
-# `npm ci` runs the `prepare` script, which compiles TypeScript into dist/.
+# `npm ci` runs the prepare script (scripts/prepare.mjs), which compiles src/ - and only src/ - into dist/; tests and
+# benchmarks are not part of the image. Then the dev dependencies go.
 RUN npm ci && npm prune --omit=dev
 
 FROM node:${NODE_VERSION}-slim
@@ -22,9 +22,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json LICENSE ./
 COPY bin ./bin
-COPY src/web/assets ./src/web/assets
 # The provider database belongs to the service user so the admin API can write it. Both directories are volumes:
-# a mounted directory must be writable by uid 1000 (the image's `node` user).
+# a mounted directory must be writable by uid 1000 (the image's `node` user), or set MAILCONFIG_PROVIDERS.
 COPY --chown=node:node providers ./providers
 RUN install -d -o node -g node -m 0700 /app/state
 VOLUME ["/app/state", "/app/providers"]

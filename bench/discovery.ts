@@ -1,16 +1,26 @@
 // Discovery on a simulated network: fake DNS and mail servers on loopback that add 50 ms to every answer.
-// Compares a cold lookup (steps in parallel) with the same steps run one after another as Thunderbird does,
-// and with the slowest single chain of dependent round trips; then warm (cached) lookups against database hits.
+// Compares a cold lookup (steps in parallel) with the same steps run one after another as Thunderbird does (built
+// here from the pipeline's own step functions; production has no sequential mode), and with the slowest single
+// chain of dependent round trips; then warm (cached) lookups against database hits.
 // Run by bench/run.ts (`npm run bench`).
 import autocannon from 'autocannon';
 import { fileURLToPath } from 'node:url';
 import { ConnectionLimiter } from '../src/discovery/limiter.js';
 import { DnsClient } from '../src/discovery/dns.js';
-import { probe } from '../src/discovery/probe.js';
+import { probe } from '../src/discovery/probe/index.js';
+import { autoconfigHostUrl, fetchAutoconfig, wellKnownUrl } from '../src/discovery/autoconfig.js';
+import { StepLog, type LookupContext } from '../src/discovery/context.js';
+import { LookupDns } from '../src/discovery/hosts.js';
+import { mergeFindings, viaHttps } from '../src/discovery/merge.js';
+import { mxAutoconfig, mxLookup } from '../src/discovery/mx.js';
+import { createNetworkGuard } from '../src/discovery/network-guard.js';
+import { limitsOf } from '../src/discovery/options.js';
+import { planCandidates, probeCandidates, type ProbeAttempt } from '../src/discovery/probing.js';
+import { srvLookup } from '../src/discovery/srv.js';
 import { DiscoveryResolver } from '../src/discovery/resolver.js';
 import { BUNDLED_PROVIDERS } from '../src/config.js';
-import { openProviderDatabase } from '../src/providers/database.js';
-import { StaticProviderStore } from '../src/settings/resolver.js';
+import { openProviderDatabase, ProviderIndex } from '../src/providers/database.js';
+import { StaticProviderStore } from '../src/providers/store.js';
 import { startWorld, type World } from '../test/helpers/discovery-world.js';
 import { startTestServer } from '../test/helpers/server.js';
 
@@ -48,11 +58,46 @@ async function simulatedNetwork(): Promise<World> {
   return world;
 }
 
-async function coldLookup(world: World, sequential: boolean): Promise<number> {
-  const resolver = world.resolver({ sequential });
+async function coldLookup(world: World): Promise<number> {
+  const resolver = world.resolver();
   const started = performance.now();
   const { config } = await resolver.resolve(DOMAIN);
   if (!config) throw new Error('the simulated domain was not discovered');
+  return performance.now() - started;
+}
+
+/**
+ * The same steps one after another, the reference client's way: the domain's autoconfig, its .well-known file, MX,
+ * the MX domain's autoconfig, SRV, then probing; each step waits for the one before and a found file ends it.
+ */
+async function sequentialLookup(world: World): Promise<number> {
+  const options = world.options();
+  const guard = createNetworkGuard(options.allowNetworks);
+  const signal = new AbortController().signal;
+  const ctx: LookupContext = {
+    domain: DOMAIN,
+    index: new ProviderIndex([]),
+    dns: new LookupDns(new DnsClient({ servers: options.dnsServers, timeoutMs: options.dnsTimeoutMs }), guard, signal),
+    guard,
+    limiter: new ConnectionLimiter({ global: 64, perDomain: 8 }),
+    options,
+    limits: limitsOf(options),
+    signal,
+    deadlineAt: performance.now() + options.lookupTimeoutMs,
+    log: new StepLog(),
+    bug: (error) => {
+      throw error;
+    },
+  };
+  const started = performance.now();
+  const own = (await fetchAutoconfig(ctx, 'autoconfig', autoconfigHostUrl(ctx, DOMAIN), 'autoconfig')) ?? (await fetchAutoconfig(ctx, 'well-known', wellKnownUrl(ctx, DOMAIN), 'autoconfig'));
+  if (own && viaHttps(own)) return performance.now() - started;
+  const mx = await mxLookup(ctx);
+  if (mx.config || own || (await mxAutoconfig(ctx, mx))) return performance.now() - started;
+  const srv = await srvLookup(ctx);
+  const attempts: ProbeAttempt[] = [];
+  await probeCandidates(ctx, planCandidates(DOMAIN, srv, mx), attempts);
+  if (!mergeFindings(DOMAIN, { mx, srv, attempts })) throw new Error('the simulated domain was not discovered step by step');
   return performance.now() - started;
 }
 
@@ -81,10 +126,10 @@ async function perSecond(fn: () => Promise<unknown>): Promise<number> {
 export async function benchDiscovery(): Promise<string[]> {
   const world = await simulatedNetwork();
   try {
-    await coldLookup(world, false); // warm up TLS contexts and the module cache
+    await coldLookup(world); // warm up TLS contexts and the module cache
     const chain = median(await sequence(3, () => slowestChain(world)));
-    const parallel = median(await sequence(COLD_RUNS, () => coldLookup(world, false)));
-    const sequential = median(await sequence(COLD_RUNS, () => coldLookup(world, true)));
+    const parallel = median(await sequence(COLD_RUNS, () => coldLookup(world)));
+    const sequential = median(await sequence(COLD_RUNS, () => sequentialLookup(world)));
 
     const { index } = await openProviderDatabase(BUNDLED_PROVIDERS);
     const store = new StaticProviderStore(index);
@@ -139,7 +184,7 @@ async function sequence(runs: number, fn: () => Promise<number>): Promise<number
   return out;
 }
 
-// Also runnable on its own: node dist/bench/discovery.js
+// Also runnable on its own: npx tsx bench/discovery.ts
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const line of await benchDiscovery()) process.stdout.write(`${line}\n`);
 }

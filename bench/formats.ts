@@ -18,4 +18,6 @@ export const FORMATS: FormatRequest[] = [
   { name: 'Thunderbird autoconfig', goal: 0.8, method: 'GET', path: '/mail/config-v1.1.xml?emailaddress=alice%40posteo.de' },
   { name: 'Outlook POX', goal: 0.6, method: 'POST', path: '/autodiscover/autodiscover.xml', body: POX_BODY, contentType: 'text/xml' },
   { name: 'Apple mobileconfig', goal: 0.6, method: 'GET', path: '/mobileconfig?emailaddress=alice%40posteo.de' },
+  // ?domain= stands for the Host ua-auto-config.posteo.de (autocannon sends one Host for every request).
+  { name: 'PACC', goal: 0.9, method: 'GET', path: '/.well-known/user-agent-configuration.json?domain=posteo.de' },
 ];

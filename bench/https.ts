@@ -104,7 +104,7 @@ async function startWorkers(workers: number): Promise<{ child: ChildProcess; por
     if (workers === 1) {
       // A single process has no primary: wait for the port to answer.
       const poll = () => fetch(`http://127.0.0.1:${port}/healthz`).then(() => resolve(), () => setTimeout(poll, 100));
-      poll();
+      void poll();
     }
   });
   return { child, port };

@@ -1,11 +1,13 @@
-// `npm run bench`: throughput of each client format next to a bare fastify route, measured in the same run.
+// `npm run bench` (through tsx, no build): throughput of each client format next to a bare fastify route, measured in
+// the same run; then discovery on a simulated network.
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { benchDiscovery } from './discovery.js';
 import { FORMATS, type FormatRequest } from './formats.js';
+import { benchHttps } from './https.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -40,7 +42,8 @@ async function measure(format: FormatRequest, url: string, child: ChildProcess):
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 async function benchFormats(): Promise<void> {
-  const child = fork(fileURLToPath(new URL('./servers.js', import.meta.url)), { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  // The server process runs the TypeScript sources through tsx too.
+  const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   process.once('exit', () => child.kill());
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const ports = JSON.parse(line) as Record<'bare' | 'service', number>;
@@ -73,22 +76,16 @@ async function benchFormats(): Promise<void> {
   }
 }
 
-async function benchDiscoveryIfPresent(): Promise<void> {
-  const file = fileURLToPath(new URL('./discovery.js', import.meta.url));
-  if (!existsSync(file)) return;
-  const { benchDiscovery } = (await import(file)) as { benchDiscovery: () => Promise<string[]> };
+async function benchDiscoveryLines(): Promise<void> {
   process.stdout.write('\nDiscovery on a simulated network (50 ms added to every answer):\n');
   for (const line of await benchDiscovery()) process.stdout.write(`  ${line}\n`);
 }
 
-async function benchHttpsIfPresent(): Promise<void> {
-  const file = fileURLToPath(new URL('./https.js', import.meta.url));
-  if (!existsSync(file)) return;
-  const { benchHttps } = (await import(file)) as { benchHttps: () => Promise<string[]> };
+async function benchHttpsLines(): Promise<void> {
   process.stdout.write('\nHTTPS listener, handshakes and workers:\n');
   for (const line of await benchHttps()) process.stdout.write(`  ${line}\n`);
 }
 
 if (process.env.BENCH_FORMATS !== 'off') await benchFormats();
-if (process.env.BENCH_DISCOVERY !== 'off') await benchDiscoveryIfPresent();
-if (process.env.BENCH_HTTPS !== 'off') await benchHttpsIfPresent();
+if (process.env.BENCH_DISCOVERY !== 'off') await benchDiscoveryLines();
+if (process.env.BENCH_HTTPS !== 'off') await benchHttpsLines();

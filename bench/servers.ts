@@ -4,7 +4,8 @@
 import Fastify from 'fastify';
 import { loadConfig } from '../src/config.js';
 import { openProviderDatabase } from '../src/providers/database.js';
-import { DatabaseResolver, StaticProviderStore } from '../src/settings/resolver.js';
+import { DatabaseResolver } from '../src/providers/resolver.js';
+import { StaticProviderStore } from '../src/providers/store.js';
 import { buildServer } from '../src/http/server.js';
 import { FORMATS } from './formats.js';
 

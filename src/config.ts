@@ -1,9 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ipaddr from 'ipaddr.js';
 import { parseDnsServer, type DnsServer } from './discovery/dns.js';
-import { parseAllowNetworks } from './discovery/network-guard.js';
-import { SigningSetupError, profileSigner } from './formats/profile-signing.js';
+import { NetworkGuardError, parseAllowNetworks } from './discovery/network-guard.js';
+import { SigningSetupError, createProfileSigner, type ProfileSigner, type SigningMaterial } from './formats/profile-signing.js';
+import { MailconfigError } from './settings/errors.js';
 import { AcmeConfigError, readAcmeConfig, type AcmeConfig } from './acme/config.js';
 
 /** The project root (where `providers/` and `package.json` live), found from this file in src/ or dist/src/. */
@@ -24,7 +26,10 @@ export const BUNDLED_PROVIDERS = join(PROJECT_ROOT, 'providers');
 /** Everything the service reads from its environment, checked once at start. */
 export interface AppConfig {
   port: number;
+  /** The address to listen on: an IP address or `localhost` (HOST). */
   host: string;
+  /** pino level (LOG_LEVEL). */
+  logLevel: LogLevel;
   providersDir: string;
   /** Base URL without a trailing slash, or undefined to derive it from each request's Host. */
   publicUrl?: string;
@@ -43,6 +48,18 @@ export interface AppConfig {
   listeners: ListenerConfig;
   /** Certificates on demand (MAILCONFIG_ACME_DIRECTORY and friends, src/acme/); off when undefined. */
   acme?: AcmeConfig;
+  /** Requests per minute per client that start a live discovery (MAILCONFIG_DISCOVERY_RATE_LIMIT); 0 turns it off. */
+  discoveryRateLimitPerMinute: number;
+  /** Key for the keyed hash of local parts in the access log (MAILCONFIG_LOG_KEY); none: no hash is logged. */
+  logKey?: string;
+  /**
+   * This service's own host names (MAILCONFIG_HOSTNAMES, comma list; default the host of MAILCONFIG_PUBLIC_URL):
+   * where customers' autoconfig/autodiscover/ua-auto-config names must point (the domain check compares with them), and a
+   * Host the service may link to.
+   */
+  hostnames: string[];
+  /** Extra IP addresses the service answers on (MAILCONFIG_SERVICE_ADDRESSES, comma list), for A/AAAA instead of CNAME. */
+  serviceAddresses: string[];
 }
 
 export interface BrandConfig {
@@ -53,15 +70,16 @@ export interface BrandConfig {
   color?: string;
 }
 
-export interface SigningFiles {
-  cert: string;
-  key: string;
-  chain?: string;
+export interface SigningFiles extends SigningMaterial {
+  /** The file each part was read from, so a key that does not fit can be reported by path. */
+  paths: Partial<Record<SigningSetupError['variable'], string>>;
 }
 
 /** A configuration mistake; the message names the variable and is printed as one line. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+export class ConfigError extends MailconfigError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MAILCONFIG_CONFIG_INVALID', message, options);
+  }
 }
 
 type Env = Record<string, string | undefined>;
@@ -69,7 +87,8 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env): AppConfig {
   return {
     port: readPort(env, 'PORT', 8080),
-    host: env.HOST?.trim() || '0.0.0.0',
+    host: readHost(env),
+    logLevel: readLogLevel(env),
     providersDir: readDirectory(env, 'MAILCONFIG_PROVIDERS', BUNDLED_PROVIDERS),
     publicUrl: readPublicUrl(env),
     signing: readSigning(env),
@@ -80,6 +99,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     brand: readBrand(env),
     listeners: readListeners(env),
     acme: readAcme(env),
+    hostnames: readHostnames(env),
+    discoveryRateLimitPerMinute: readCount(env, 'MAILCONFIG_DISCOVERY_RATE_LIMIT', 60),
+    logKey: readLogKey(env),
+    serviceAddresses: readServiceAddresses(env),
   };
 }
 
@@ -93,6 +116,42 @@ function readAcme(env: Env): AcmeConfig | undefined {
   }
   if (acme && !env.MAILCONFIG_HTTPS_PORT?.trim()) throw new ConfigError('MAILCONFIG_ACME_DIRECTORY is set but MAILCONFIG_HTTPS_PORT is not (no HTTPS listener would serve the certificates)');
   return acme;
+}
+
+/** Host names as a person writes them (a trailing dot or upper case is fine); no ports, schemes or wildcards. */
+function readHostnames(env: Env): string[] {
+  const raw = env.MAILCONFIG_HOSTNAMES?.trim();
+  if (!raw) {
+    const publicUrl = readPublicUrl(env);
+    return publicUrl ? [new URL(publicUrl).hostname.toLowerCase()] : [];
+  }
+  return raw.split(',').map((entry) => {
+    const name = entry.trim().toLowerCase().replace(/\.$/, '');
+    const labels = name.split('.');
+    const isName = name.length <= 253 && labels.every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l));
+    if (!isName && !isIpAddress(name)) {
+      throw new ConfigError(`MAILCONFIG_HOSTNAMES: "${entry.trim()}" is not a host name (give names like mail.example.net, comma-separated, without scheme or port)`);
+    }
+    return name;
+  });
+}
+
+/** At least 16 characters: a short key makes the hash of a local part easy to reverse by trying names. */
+function readLogKey(env: Env): string | undefined {
+  const raw = env.MAILCONFIG_LOG_KEY?.trim();
+  if (!raw) return undefined;
+  if (raw.length < 16) throw new ConfigError('MAILCONFIG_LOG_KEY is shorter than 16 characters (use a random value, e.g. openssl rand -hex 32)');
+  return raw;
+}
+
+function readServiceAddresses(env: Env): string[] {
+  const raw = env.MAILCONFIG_SERVICE_ADDRESSES?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((part) => {
+    const text = part.trim();
+    if (!ipaddr.isValid(text)) throw new ConfigError(`MAILCONFIG_SERVICE_ADDRESSES: "${text}" is not an IP address`);
+    return ipaddr.parse(text).toString();
+  });
 }
 
 export function readPort(env: Env, name: string, fallback: number): number {
@@ -110,12 +169,42 @@ export function readCount(env: Env, name: string, fallback: number): number {
   return Number(raw);
 }
 
+/** An IPv4 address in four decimal parts, or an IPv6 address (no zone): what a person means, not 0x7f.1 or 1.2.3. */
+function isIpAddress(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || (ipaddr.IPv6.isValid(text) && !text.includes('%'));
+}
+
 function readTrustProxy(env: Env): boolean | string {
   const raw = env.MAILCONFIG_TRUST_PROXY?.trim();
   if (!raw || raw === 'off' || raw === 'false') return false;
   if (raw === 'on' || raw === 'true') return true;
-  if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw)) throw new ConfigError(`MAILCONFIG_TRUST_PROXY=${raw} must be on, off, or a comma-separated list of proxy addresses/CIDRs`);
-  return raw;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  // Checked here: fastify would otherwise throw from deep inside proxy-addr, with a stack, when the app is built.
+  const bad = entries.find((entry) => !(isIpAddress(entry) || ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || (ipaddr.IPv6.isValidCIDR(entry) && !entry.includes('%'))));
+  if (bad !== undefined) {
+    const what = bad === '' ? 'an empty entry' : `"${bad}" is not an IP address or CIDR`;
+    throw new ConfigError(`MAILCONFIG_TRUST_PROXY=${raw}: ${what}; give on, off, or a comma-separated list of proxy addresses/CIDRs (examples: 127.0.0.1, 2001:db8::/32)`);
+  }
+  return entries.join(',');
+}
+
+/** No host names: resolving one would ask DNS at start, and a name with several addresses listens on only one. */
+function readHost(env: Env): string {
+  const raw = env.HOST?.trim();
+  if (!raw) return '0.0.0.0';
+  if (raw === 'localhost' || isIpAddress(raw)) return raw;
+  throw new ConfigError(`HOST=${raw} is not an IP address to listen on (examples: 0.0.0.0 for all IPv4, :: for all, 127.0.0.1, or localhost)`);
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function readLogLevel(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim();
+  if (!raw) return 'info';
+  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
+  if (!level) throw new ConfigError(`LOG_LEVEL=${raw} is not a log level (${LOG_LEVELS.join(', ')})`);
+  return level;
 }
 
 function readDirectory(env: Env, name: string, fallback: string): string {
@@ -123,6 +212,11 @@ function readDirectory(env: Env, name: string, fallback: string): string {
   if (!raw) return fallback;
   const dir = resolve(raw);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConfigError(`${name}=${raw} is not a directory`);
+  try {
+    accessSync(dir, fsConstants.R_OK | fsConstants.X_OK);
+  } catch (error) {
+    throw new ConfigError(`${name}=${raw} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
   return dir;
 }
 
@@ -155,16 +249,26 @@ function readSigning(env: Env): SigningFiles | undefined {
   if (!cert && !key && !chain) return undefined;
   if (!cert) throw new ConfigError('MAILCONFIG_SIGN_CERT is not set but MAILCONFIG_SIGN_KEY or MAILCONFIG_SIGN_CHAIN is');
   if (!key) throw new ConfigError('MAILCONFIG_SIGN_KEY is not set but MAILCONFIG_SIGN_CERT is');
-  const files = { cert: readPem(cert, 'MAILCONFIG_SIGN_CERT'), key: readPem(key, 'MAILCONFIG_SIGN_KEY'), chain: chain ? readPem(chain, 'MAILCONFIG_SIGN_CHAIN') : undefined };
-  // Parse and match key and certificates now (the signer is kept for the routes), so a bad key stops the start.
+  return {
+    cert: readPem(cert, 'MAILCONFIG_SIGN_CERT'),
+    key: readPem(key, 'MAILCONFIG_SIGN_KEY'),
+    chain: chain ? readPem(chain, 'MAILCONFIG_SIGN_CHAIN') : undefined,
+    paths: { MAILCONFIG_SIGN_CERT: cert, MAILCONFIG_SIGN_KEY: key, MAILCONFIG_SIGN_CHAIN: chain },
+  };
+}
+
+/**
+ * Builds the profile signer, once, at start (it goes to the routes in ServiceDeps): key and certificates are parsed
+ * and matched now, so a key that does not fit stops the start with a ConfigError naming the variable and file.
+ */
+export function createSignerFromConfig(config: Pick<AppConfig, 'signing'>): ProfileSigner | undefined {
+  if (!config.signing) return undefined;
   try {
-    profileSigner(files);
+    return createProfileSigner(config.signing);
   } catch (error) {
     if (!(error instanceof SigningSetupError)) throw error;
-    const paths = { MAILCONFIG_SIGN_CERT: cert, MAILCONFIG_SIGN_KEY: key, MAILCONFIG_SIGN_CHAIN: chain };
-    throw new ConfigError(`${error.variable}=${paths[error.variable] ?? ''} ${error.message}`);
+    throw new ConfigError(`${error.variable}=${config.signing.paths[error.variable] ?? ''} ${error.message}`, { cause: error });
   }
-  return files;
 }
 
 /** Reads a PEM file now, so a wrong path stops the start instead of the first profile download. */
@@ -270,11 +374,21 @@ export interface DiscoveryConfig {
   autoconfigHttp: boolean;
 }
 
+/** MAILCONFIG_ALLOW_NETWORKS through the guard's own parser; its error becomes a ConfigError naming the variable. */
+function readAllowNetworks(env: Env): string[] {
+  try {
+    return parseAllowNetworks(env.MAILCONFIG_ALLOW_NETWORKS);
+  } catch (error) {
+    if (!(error instanceof NetworkGuardError)) throw error;
+    throw new ConfigError(`MAILCONFIG_ALLOW_NETWORKS: ${error.message}`, { cause: error });
+  }
+}
+
 function readDiscovery(env: Env): DiscoveryConfig {
   return {
     enabled: readSwitch(env, 'MAILCONFIG_DISCOVERY', true),
     dnsServers: readDnsServers(env),
-    allowNetworks: parseAllowNetworks(env.MAILCONFIG_ALLOW_NETWORKS),
+    allowNetworks: readAllowNetworks(env),
     lookupTimeoutMs: readSeconds(env, 'MAILCONFIG_LOOKUP_TIMEOUT', 8) * 1000,
     autoconfigHttp: readSwitch(env, 'MAILCONFIG_AUTOCONFIG_HTTP', false),
   };

@@ -1,17 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import type { AppConfig } from './config.js';
-import { LiveProviderStore } from './providers/store.js';
-import { settingsResolverFor } from './discovery/setup.js';
-import { buildServer, type ServiceDeps } from './http/server.js';
+import { createSignerFromConfig, type AppConfig } from './config.js';
+import { systemDnsServers } from './discovery/dns.js';
+import { DiscoveryResolver } from './discovery/resolver.js';
+import { buildServer } from './http/server.js';
+import type { ServiceDeps } from './http/deps.js';
+import { metricsRegistryFor } from './http/metrics.js';
+import { DatabaseResolver } from './providers/resolver.js';
+import { LiveProviderStore, type ProviderStore } from './providers/store.js';
+import { MailconfigError } from './settings/errors.js';
+import type { SettingsResolver } from './settings/resolver.js';
 import { ConnectionTracker } from './listeners/limits.js';
 import { httpsOptions, prepareHttpsServer } from './listeners/https.js';
 import { DefaultCertificate } from './tls/default-certificate.js';
 import { CertificateStore } from './tls/store.js';
 import type { ProcessRole, TlsExtensions } from './tls/types.js';
 import { createAcme, forwardLog, type Acme } from './acme/setup.js';
-import { metricsRegistryFor } from './http/metrics.js';
 
 export interface Service {
   /** The HTTP listener's app (PORT). */
@@ -32,6 +37,30 @@ export interface Service {
   shutdown(timeoutMs: number): Promise<{ forced: boolean }>;
 }
 
+/**
+ * The one place that turns the configuration into a resolver, for the service and `mailconfig lookup` alike: live
+ * discovery behind the database, or the database alone when MAILCONFIG_DISCOVERY=off. `stop`: aborted at shutdown,
+ * ending lookups still running.
+ */
+export function buildResolver(config: Pick<AppConfig, 'discovery'>, store: ProviderStore, stop?: AbortSignal): SettingsResolver {
+  const discovery = config.discovery;
+  if (!discovery.enabled) return new DatabaseResolver(store);
+  return new DiscoveryResolver(store, {
+    stop,
+    dnsServers: discovery.dnsServers ?? systemDnsServers(),
+    allowNetworks: discovery.allowNetworks,
+    lookupTimeoutMs: discovery.lookupTimeoutMs,
+    autoconfigHttp: discovery.autoconfigHttp,
+  });
+}
+
+/** Why the service cannot start (a port taken, an address not ours, a provider directory that cannot be read): one line. */
+export class StartupError extends MailconfigError {
+  constructor(code: 'MAILCONFIG_LISTEN_FAILED' | 'MAILCONFIG_PROVIDERS_UNREADABLE', message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}
+
 export interface ServiceOptions {
   /** Which process this is (src/process/cluster.ts); a single process by default. */
   role?: ProcessRole;
@@ -42,10 +71,12 @@ export interface ServiceOptions {
 export const SINGLE_PROCESS: ProcessRole = { worker: 0, workers: 1, ordersCertificates: true };
 
 /** Loads the provider database, builds the apps and starts listening. Invalid files are skipped with one log line each. */
-export async function startService(config: AppConfig, logger: boolean | Record<string, unknown> = { level: process.env.LOG_LEVEL ?? 'info' }, options: ServiceOptions = {}): Promise<Service> {
+export async function startService(config: AppConfig, logger: boolean | Record<string, unknown> = { level: config.logLevel }, options: ServiceOptions = {}): Promise<Service> {
   const role = options.role ?? SINGLE_PROCESS;
+  // First: a signing key that does not fit is a configuration error, found before anything is opened.
+  const signer = createSignerFromConfig(config);
   // Live: admin writes and hand edits of the directory are served at once (see src/providers/store.ts).
-  const store = await LiveProviderStore.open(config.providersDir);
+  const store = await openStore(config.providersDir);
   const index = store.current();
   const problems = store.initialProblems;
   const stopLookups = new AbortController();
@@ -53,7 +84,7 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   // through the HTTP app's logger, which exists only after buildServer: nothing logs before acme.start() below.
   const acme = !options.tls && config.acme ? createAcme({ config: config.acme, providers: store, role, dnsServers: config.discovery.dnsServers, log: forwardLog(() => app.log) }) : undefined;
   const tls: TlsExtensions = options.tls ?? acme?.extensions ?? {};
-  const deps: ServiceDeps = { config, providers: store, resolver: settingsResolverFor(config.discovery, store, stopLookups.signal), challenges: tls.challenges, role };
+  const deps: ServiceDeps = { config, providers: store, resolver: buildResolver(config, store, stopLookups.signal), signer, challenges: tls.challenges, role };
   let https: FastifyInstance | undefined;
   const httpsPort = () => (https?.server.address() as AddressInfo | null)?.port ?? config.listeners.httpsPort ?? 443;
   const app = await buildServer(deps, { logger, httpsPort });
@@ -89,12 +120,19 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
     defaultCertificate?.watch();
   }
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    await https?.close();
+    throw listenError(error, config, 'PORT', config.port);
+  }
   try {
     if (https) await https.listen({ port: listeners.httpsPort, host: config.host });
   } catch (error) {
     await app.close();
-    throw error;
+    await https?.close();
+    throw listenError(error, config, 'MAILCONFIG_HTTPS_PORT', listeners.httpsPort ?? 0);
   }
 
   let closing: Promise<{ forced: boolean }> | undefined;
@@ -134,4 +172,31 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   };
 
   return { app, https, store, defaultCertificate, acme, reload, shutdown };
+}
+
+async function openStore(dir: string): Promise<LiveProviderStore> {
+  try {
+    return await LiveProviderStore.open(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // The directory was checked by loadConfig; gone or unreadable since (or a config built in code): a start-up fault.
+    if (typeof code !== 'string') throw error;
+    throw new StartupError('MAILCONFIG_PROVIDERS_UNREADABLE', `the provider directory ${dir} (MAILCONFIG_PROVIDERS) cannot be read: ${code}`, { cause: error });
+  }
+}
+
+/** Why a port cannot be listened on, naming the variable (PORT or MAILCONFIG_HTTPS_PORT) at fault. */
+const LISTEN_REASONS: Record<string, (host: string, variable: string, port: number) => string> = {
+  EADDRINUSE: (_host, variable, port) => `port ${port} is already in use (${variable}=${port}; another process listens there)`,
+  EACCES: (_host, variable, port) => `port ${port} needs privileges (${variable}=${port}; ports below 1024 need root or CAP_NET_BIND_SERVICE)`,
+  EADDRNOTAVAIL: (host) => `${host} is not an address of this machine (HOST=${host})`,
+  EAFNOSUPPORT: (host) => `this machine has no IPv6 for HOST=${host}`,
+};
+
+/** A listen failure as one line naming the variable at fault; anything that is not a system error stays a bug. */
+export function listenError(error: unknown, config: Pick<AppConfig, 'host' | 'port'>, variable = 'PORT', port = config.port): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error;
+  const reason = LISTEN_REASONS[code]?.(config.host, variable, port) ?? `${code} (HOST=${config.host}, ${variable}=${port})`;
+  return new StartupError('MAILCONFIG_LISTEN_FAILED', `cannot listen on ${config.host}:${port}: ${reason}`, { cause: error });
 }

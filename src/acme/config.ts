@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { certificateName } from './names.js';
+import { MailconfigError } from '../settings/errors.js';
 
 export type NamePolicyMode = 'db' | 'mx';
 export type ChallengeType = 'http-01' | 'tls-alpn-01';
@@ -27,9 +28,10 @@ export interface AcmeConfig {
 }
 
 /** A mistake in an ACME variable; src/config.ts turns it into its ConfigError. */
-export class AcmeConfigError extends Error {
-  override name = 'AcmeConfigError';
-  readonly code = 'ACME_CONFIG';
+export class AcmeConfigError extends MailconfigError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MAILCONFIG_ACME_CONFIG', message, options);
+  }
 }
 
 type Env = Record<string, string | undefined>;

@@ -3,6 +3,7 @@ import { Agent } from 'node:https';
 import * as acme from 'acme-client';
 import type { ChallengeType } from './config.js';
 import type { PendingChallenges } from './challenges.js';
+import { MailconfigError } from '../settings/errors.js';
 
 export interface OrderClientOptions {
   directoryUrl: string;
@@ -23,9 +24,10 @@ export interface IssuedCertificate {
 }
 
 /** A failed order; `message` says what the CA or the network said, without personal data. */
-export class AcmeOrderError extends Error {
-  override name = 'AcmeOrderError';
-  readonly code = 'ACME_ORDER_FAILED';
+export class AcmeOrderError extends MailconfigError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MAILCONFIG_ACME_ORDER_FAILED', message, options);
+  }
 }
 
 let trustedCa: string | undefined;

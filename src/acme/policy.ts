@@ -3,7 +3,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Resolver } from '../discovery/dns.js';
 import { mxDomains } from '../discovery/mx.js';
-import type { ProviderStore } from '../settings/resolver.js';
+import type { ProviderStore } from '../providers/store.js';
 import type { NamePolicyMode } from './config.js';
 import { certificateName, customerDomainOf } from './names.js';
 

@@ -2,7 +2,7 @@
 // challenge responders first, issued certificates next, orders for names nobody has a certificate for.
 import { join } from 'node:path';
 import { DnsClient, systemDnsServers, type DnsServer, type Resolver } from '../discovery/dns.js';
-import type { ProviderStore } from '../settings/resolver.js';
+import type { ProviderStore } from '../providers/store.js';
 import type { ClusterMessage, ProcessRole, TlsExtensions } from '../tls/types.js';
 import { PendingChallenges } from './challenges.js';
 import { AcmeConfigError, type AcmeConfig } from './config.js';

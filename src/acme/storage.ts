@@ -6,6 +6,7 @@ import { chmod, mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../providers/atomic.js';
 import { certificateName } from './names.js';
+import { MailconfigError } from '../settings/errors.js';
 
 export interface StoredCertificate {
   name: string;
@@ -33,9 +34,10 @@ export interface CertificateStorage {
 }
 
 /** A stored certificate that cannot be read: a value, not a crash; `mailconfig certs` shows it. */
-export class StoredCertificateError extends Error {
-  override name = 'StoredCertificateError';
-  readonly code = 'ACME_STORED_CERTIFICATE';
+export class StoredCertificateError extends MailconfigError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MAILCONFIG_ACME_STORED_CERTIFICATE', message, options);
+  }
 }
 
 /** Reads the facts of a PEM chain's first certificate. */

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readStateDir } from '../acme/config.js';
 import { FileCertificateStorage } from '../acme/storage.js';
 import { formatTable } from './format.js';
+import { processIo, type CliIo } from './io.js';
 
 const USAGE = `Usage: mailconfig certs [--state-dir DIR] [--json]
 
@@ -14,9 +15,10 @@ Exit code 0; 1 when a stored certificate cannot be read; 2 for bad options.
 
 const DAY = 86_400_000;
 
-export async function runCerts(args: string[], env: Record<string, string | undefined> = process.env, now = Date.now()): Promise<number> {
+export async function runCerts(args: string[], io: CliIo = processIo(), now = Date.now()): Promise<number> {
+  const env = io.env;
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
   let dir = readStateDir(env);
@@ -27,12 +29,12 @@ export async function runCerts(args: string[], env: Record<string, string | unde
     else if (arg === '--state-dir' && args[i + 1]) dir = readStateDir({ MAILCONFIG_STATE_DIR: args[++i] });
     else if (arg.startsWith('--state-dir=')) dir = readStateDir({ MAILCONFIG_STATE_DIR: arg.slice('--state-dir='.length) });
     else {
-      process.stderr.write(`mailconfig certs: unknown option "${arg}"\n\n${USAGE}`);
+      io.stderr.write(`mailconfig certs: unknown option "${arg}"\n\n${USAGE}`);
       return 2;
     }
   }
   if (!existsSync(dir)) {
-    process.stdout.write(json ? '' : `No state directory at ${dir}: no certificate was ordered yet.\n`);
+    io.stdout.write(json ? '' : `No state directory at ${dir}: no certificate was ordered yet.\n`);
     return 0;
   }
   const storage = new FileCertificateStorage(dir);
@@ -44,7 +46,7 @@ export async function runCerts(args: string[], env: Record<string, string | unde
       if (!cert) continue;
       const daysLeft = Math.floor((cert.notAfter.getTime() - now) / DAY);
       if (json) {
-        process.stdout.write(`${JSON.stringify({ name, issuer: cert.issuer, notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString(), daysLeft, directoryUrl: cert.directoryUrl })}\n`);
+        io.stdout.write(`${JSON.stringify({ name, issuer: cert.issuer, notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString(), daysLeft, directoryUrl: cert.directoryUrl })}\n`);
       }
       rows.push([name, cert.issuer, cert.notAfter.toISOString().slice(0, 19).replace('T', ' ') + 'Z', daysLeft < 0 ? 'expired' : String(daysLeft)]);
     } catch (error) {
@@ -52,9 +54,9 @@ export async function runCerts(args: string[], env: Record<string, string | unde
     }
   }
   if (!json) {
-    if (rows.length === 0) process.stdout.write(`No certificates in ${dir}.\n`);
-    else process.stdout.write(`${formatTable(['NAME', 'ISSUER', 'EXPIRES', 'DAYS LEFT'], rows).join('\n')}\n`);
+    if (rows.length === 0) io.stdout.write(`No certificates in ${dir}.\n`);
+    else io.stdout.write(`${formatTable(['NAME', 'ISSUER', 'EXPIRES', 'DAYS LEFT'], rows).join('\n')}\n`);
   }
-  for (const problem of problems) process.stderr.write(`${problem}\n`);
+  for (const problem of problems) io.stderr.write(`${problem}\n`);
   return problems.length > 0 ? 1 : 0;
 }

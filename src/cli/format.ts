@@ -1,15 +1,15 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Problem } from '../providers/parse.js';
 
-/** `file:line: severity: message`, with the file shown relative to the working directory. */
-export function formatProblem(dir: string, problem: Problem): string {
-  return `${displayPath(dir, problem.file)}:${problem.line}: ${problem.severity}: ${problem.message}`;
+/** `file:line: severity: message`, with the file shown relative to the working directory `cwd`. */
+export function formatProblem(dir: string, problem: Problem, cwd: string): string {
+  return `${displayPath(dir, problem.file, cwd)}:${problem.line}: ${problem.severity}: ${problem.message}`;
 }
 
-/** Relative to the working directory when inside it, absolute otherwise (no `../../tmp/...`). */
-export function displayPath(dir: string, file: string): string {
+/** Relative to the working directory `cwd` when inside it, absolute otherwise (no `../../tmp/...`). */
+export function displayPath(dir: string, file: string, cwd: string): string {
   const full = resolve(dir, file);
-  const rel = relative(process.cwd(), full);
+  const rel = relative(cwd, full);
   return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? full : rel;
 }
 

@@ -2,16 +2,19 @@
 // each step shown as it finishes (a coloured progress line per step on a terminal, plain lines when piped).
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { DiscoveryResolver } from '../discovery/resolver.js';
-import { discoveryOptions } from '../discovery/setup.js';
-import { settingsDocument } from '../formats/settings-json.js';
+import { explainSteps, settingsDocument } from '../formats/settings-json.js';
 import { openProviderDatabase } from '../providers/database.js';
 import { AddressError, parseAddressOrDomain, type EmailAddress } from '../settings/address.js';
 import type { MailConfig, ServerSettings } from '../settings/model.js';
 import { personalize } from '../settings/placeholders.js';
 import { rankServers } from '../settings/preference.js';
-import { DatabaseResolver, StaticProviderStore, type LookupStep, type Resolution } from '../settings/resolver.js';
+import { SECURITY_MODES } from '../settings/security.js';
+import type { LookupStep } from '../settings/resolver.js';
+import { stepLabel, stepText } from '../settings/steps.js';
+import { StaticProviderStore } from '../providers/store.js';
+import { buildResolver } from '../service.js';
 import { formatTable } from './format.js';
+import type { CliIo } from './io.js';
 
 const USAGE = `Usage: mailconfig lookup <address|domain> [--json] [--explain]
 
@@ -26,16 +29,7 @@ Configured by the service's environment variables (MAILCONFIG_DNS, MAILCONFIG_LO
 Exit code: 0 settings found, 1 nothing found, 2 usage error, 78 configuration error.
 `;
 
-/** Where the command writes; tests pass their own. */
-export interface LookupIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  env: Record<string, string | undefined>;
-}
-
-const PROCESS_IO: LookupIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-
-export async function runLookup(args: string[], io: LookupIo = PROCESS_IO): Promise<number> {
+export async function runLookup(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, explain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
@@ -70,25 +64,17 @@ export async function runLookup(args: string[], io: LookupIo = PROCESS_IO): Prom
   }
 
   const { index } = await openProviderDatabase(config.providersDir);
-  const store = new StaticProviderStore(index);
   const progress = new Progress(io.stderr, target.domain);
-  let resolution: Resolution;
-  if (config.discovery.enabled) {
-    const resolver = new DiscoveryResolver(store, discoveryOptions(config.discovery));
-    resolution = await resolver.resolve(target.domain, target.address, (step) => progress.step(step));
-  } else {
-    resolution = await new DatabaseResolver(store).resolve(target.domain);
-    resolution.steps.forEach((step) => progress.step(step));
-  }
+  const resolution = await buildResolver(config, new StaticProviderStore(index)).resolve(target.domain, target.address, (step) => progress.step(step));
   progress.done();
 
   const { config: found, steps } = resolution;
   if (values.json) {
-    const document = found && target.address ? settingsDocument(found, target.address, values.explain ? steps : undefined) : { domain: target.domain, config: found ?? null, ...(values.explain ? { steps } : {}) };
+    const document = found && target.address ? settingsDocument(found, target.address, values.explain ? steps : undefined) : { domain: target.domain, config: found ?? null, ...(values.explain ? { steps: explainSteps(steps) } : {}) };
     io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   } else {
     io.stdout.write(found ? describeSettings(found, target.address) : `No mail settings found for ${target.domain}.\n`);
-    if (values.explain) io.stdout.write(`\nSteps:\n${formatTable(['step', 'outcome', 'ms', 'detail'], steps.map((s) => [s.step, s.outcome, String(s.ms), printable(s.detail)])).join('\n')}\n`);
+    if (values.explain) io.stdout.write(`\nSteps:\n${formatTable(['step', 'outcome', 'ms', 'detail'], steps.map((s) => [stepLabel(s), s.outcome, String(s.ms), printable(s.detail)])).join('\n')}\n`);
   }
   return found ? 0 : 1;
 }
@@ -100,7 +86,7 @@ class Progress {
   private readonly started = performance.now();
 
   constructor(
-    private readonly out: LookupIo['stderr'],
+    private readonly out: CliIo['stderr'],
     private readonly domain: string,
   ) {
     this.tty = out.isTTY === true;
@@ -109,7 +95,7 @@ class Progress {
 
   step(step: LookupStep): void {
     this.count++;
-    const line = printable(`${step.step}: ${step.outcome}: ${step.detail} (${step.ms} ms)`);
+    const line = printable(`${stepText(step)} (${step.ms} ms)`);
     if (!this.tty) {
       this.out.write(`${line}\n`);
       return;
@@ -136,13 +122,20 @@ function describeSettings(config: MailConfig, address: EmailAddress | undefined)
   const lines = [`Settings for ${who}: ${personal.displayName ?? personal.id} (${personal.source.detail}, confidence ${personal.source.confidence})`, ''];
   const servers = rankServers(personal.servers);
   lines.push(...formatTable(['protocol', 'host', 'port', 'security', 'username', 'authentication', 'source'], servers.map(row)).map((l) => `  ${l}`));
-  const warnings = servers.flatMap((s) => (s.warnings ?? []).map((w) => `${s.protocol.toUpperCase()} ${s.host}:${s.port}: ${w}`));
+  const services = personal.services ?? [];
+  // Calendars, contacts, JMAP and files: from the provider file or found by RFC 6764 / RFC 8620 discovery.
+  if (services.length > 0) lines.push('', ...services.map((s) => `  ${s.protocol.padEnd(8)} ${printable(s.url)}  (${s.auth.join(', ')}; ${s.source.kind})`));
+  const warnings = [
+    ...servers.flatMap((s) => (s.warnings ?? []).map((w) => `${s.protocol.toUpperCase()} ${s.host}:${s.port}: ${w}`)),
+    ...services.flatMap((s) => (s.warnings ?? []).map((w) => `${s.protocol} ${s.url}: ${w}`)),
+  ];
   if (warnings.length > 0) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
   return `${lines.join('\n')}\n`;
 }
 
 function row(server: ServerSettings): string[] {
-  const security = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'none (insecure)' }[server.security];
+  const mode = SECURITY_MODES[server.security];
+  const security = mode.encrypted ? mode.word : `${mode.word} (insecure)`;
   return [server.protocol.toUpperCase(), server.host, String(server.port), security, server.username, server.auth.join(', '), `${server.source.kind} (${server.source.confidence})`];
 }
 

@@ -3,6 +3,7 @@ import { BUNDLED_PROVIDERS } from '../config.js';
 import { importProviders } from '../providers/import.js';
 import { openProviderDatabase } from '../providers/database.js';
 import { formatProblem } from './format.js';
+import type { CliIo } from './io.js';
 import { addCommand, diffCommand, showCommand } from './provider-admin.js';
 
 export { formatProblem } from './format.js';
@@ -15,13 +16,14 @@ const USAGE = `Usage:
   mailconfig providers add --id ID --domain D [--domain D ...] [--mx-domain M ...]
                            --imap HOST:PORT:SECURITY [--pop3 ...] --smtp HOST:PORT:SECURITY
                            [--username email|localpart] [--name "Display Name"] [--dir dir] [--force]
-                                             write a new provider file (SECURITY: ssl|tls, starttls, plain|none)
+                                             write a new provider file (SECURITY: ssl|tls, starttls, plain|none;
+                                             OAuth2, JMAP/CalDAV/CardDAV/WebDAV, logos: providers add --help)
   mailconfig providers show <domain|address|mx-host> [--dir dir]
                                              which file answers, and the settings clients get
   mailconfig providers diff <dir-a> <dir-b>  what changes for clients, per domain (exit 1 when different)
 `;
 
-type Subcommand = (args: string[]) => Promise<number>;
+type Subcommand = (args: string[], io: CliIo) => Promise<number>;
 
 export const PROVIDER_SUBCOMMANDS: Record<string, Subcommand> = {
   validate: validateCommand,
@@ -31,56 +33,56 @@ export const PROVIDER_SUBCOMMANDS: Record<string, Subcommand> = {
   diff: diffCommand,
 };
 
-export async function runProviders(args: string[]): Promise<number> {
+export async function runProviders(args: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = args;
   if (!name || name === '--help' || name === '-h') {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return name ? 0 : 2;
   }
   const sub = PROVIDER_SUBCOMMANDS[name];
   if (!sub) {
-    process.stderr.write(`mailconfig providers: unknown subcommand "${name}"\n\n${USAGE}`);
+    io.stderr.write(`mailconfig providers: unknown subcommand "${name}"\n\n${USAGE}`);
     return 2;
   }
   try {
-    return await sub(rest);
+    return await sub(rest, io);
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EACCES') {
-      process.stderr.write(`mailconfig providers ${name}: ${err.message}\n`);
+      io.stderr.write(`mailconfig providers ${name}: ${err.message}\n`);
       return 1;
     }
     if (err.name === 'TypeError' && err.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`mailconfig providers ${name}: ${err.message}\n\n${USAGE}`);
+      io.stderr.write(`mailconfig providers ${name}: ${err.message}\n\n${USAGE}`);
       return 2;
     }
     throw error;
   }
 }
 
-async function validateCommand(args: string[]): Promise<number> {
+async function validateCommand(args: string[], io: CliIo): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const dir = positionals[0] ?? BUNDLED_PROVIDERS;
   // The server's own loading: per-file problems, domains claimed twice, MX domains shadowing another provider.
   const { index, problems } = await openProviderDatabase(dir);
   const sorted = [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  for (const problem of sorted) process.stdout.write(`${formatProblem(dir, problem)}\n`);
+  for (const problem of sorted) io.stdout.write(`${formatProblem(dir, problem, io.cwd)}\n`);
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
-  process.stdout.write(`${index.size} providers, ${index.domainCount} domains: ${errors} errors, ${warnings} warnings\n`);
+  io.stdout.write(`${index.size} providers, ${index.domainCount} domains: ${errors} errors, ${warnings} warnings\n`);
   return errors > 0 ? 1 : 0;
 }
 
-async function importCommand(args: string[]): Promise<number> {
+async function importCommand(args: string[], io: CliIo): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { to: { type: 'string' } } });
   const from = positionals[0];
   if (!from) {
-    process.stderr.write(`mailconfig providers import: name the directory to import from\n\n${USAGE}`);
+    io.stderr.write(`mailconfig providers import: name the directory to import from\n\n${USAGE}`);
     return 2;
   }
   const to = values.to ?? BUNDLED_PROVIDERS;
   const report = await importProviders(from, to);
-  for (const problem of report.problems) process.stdout.write(`${formatProblem(from, problem)}\n`);
-  process.stdout.write(`imported ${report.written.length} providers (${report.domains} domains) into ${to}; skipped ${report.skipped.length}\n`);
+  for (const problem of report.problems) io.stdout.write(`${formatProblem(from, problem, io.cwd)}\n`);
+  io.stdout.write(`imported ${report.written.length} providers (${report.domains} domains) into ${to}; skipped ${report.skipped.length}\n`);
   return report.skipped.length > 0 ? 1 : 0;
 }

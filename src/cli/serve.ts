@@ -2,9 +2,10 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig, readWorkers } from '../config.js';
 import { runPrimary, workerRole, SHUTDOWN_MESSAGE, RELOAD_MESSAGE } from '../process/cluster.js';
-import { startService, type Service } from '../service.js';
+import { StartupError, startService, type Service } from '../service.js';
 import { CertificateError } from '../tls/context.js';
 import { AcmeConfigError } from '../acme/config.js';
+import type { CliIo } from './io.js';
 
 const USAGE = `Usage: mailconfig serve [--workers N|auto]
 
@@ -15,21 +16,21 @@ Signals: SIGTERM/SIGINT shut down gracefully (a second one stops at once), SIGHU
 files and the provider directory.
 `;
 
-export async function runServe(args: string[]): Promise<number> {
+export async function runServe(args: string[], io: CliIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
   let config;
   let workers: number;
   try {
-    config = loadConfig();
+    config = loadConfig(io.env);
     const flag = workersFlag(args);
     const wanted = flag === undefined ? config.listeners.workers : readWorkers(flag, '--workers');
     workers = wanted === 'auto' ? availableParallelism() : wanted;
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
+      io.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
       return 78; // EX_CONFIG
     }
     throw error;
@@ -42,12 +43,18 @@ export async function runServe(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CertificateError) {
       const files = config.listeners.tlsFiles;
-      process.stderr.write(`mailconfig: configuration error: MAILCONFIG_TLS_CERT=${files?.cert ?? ''} / MAILCONFIG_TLS_KEY=${files?.key ?? ''}: ${error.message}\n`);
+      io.stderr.write(`mailconfig: configuration error: MAILCONFIG_TLS_CERT=${files?.cert ?? ''} / MAILCONFIG_TLS_KEY=${files?.key ?? ''}: ${error.message}\n`);
       return 78;
     }
-    if (error instanceof AcmeConfigError) {
-      process.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
-      return 78;
+    // startService builds the profile signer: a key that does not fit is a ConfigError too.
+    if (error instanceof AcmeConfigError || error instanceof ConfigError) {
+      io.stderr.write(`mailconfig: configuration error: ${error.message}\n`);
+      return 78; // EX_CONFIG
+    }
+    // One line naming what is wrong, never a stack: the operator fixes the port or the directory.
+    if (error instanceof StartupError) {
+      io.stderr.write(`mailconfig: cannot start: ${error.message}\n`);
+      return error.code === 'MAILCONFIG_LISTEN_FAILED' ? 69 : 66; // EX_UNAVAILABLE, EX_NOINPUT
     }
     throw error;
   }

@@ -1,7 +1,8 @@
 // A domain's own autoconfig file (Thunderbird's two URLs), read with the provider database's parser and limits.
 import { parseProvider } from '../providers/parse.js';
 import type { MailConfig, Provenance, ServerSettings, SourceKind } from '../settings/model.js';
-import type { LookupContext } from './context.js';
+import { lookupFetchOptions, type LookupContext, type StepId } from './context.js';
+import type { StepKind } from '../settings/steps.js';
 import { fetchVetted } from './fetch.js';
 
 const FILE = 'mail/config-v1.1.xml';
@@ -20,47 +21,32 @@ function query(ctx: LookupContext): string {
 }
 
 /**
- * The domain's own file: autoconfig.D first, then D/.well-known (both at once unless sequential), then, only when
+ * The domain's own file: autoconfig.D first, then D/.well-known (both asked at once), then, only when
  * allowed and https gave nothing, http://autoconfig.D.
  */
 export async function ownAutoconfig(ctx: LookupContext): Promise<MailConfig | undefined> {
-  const attempts: [string, string][] = [
+  const attempts: [StepKind, string][] = [
     ['autoconfig', autoconfigHostUrl(ctx, ctx.domain)],
     ['well-known', wellKnownUrl(ctx, ctx.domain)],
   ];
-  let found: (MailConfig | undefined)[];
-  if (ctx.options.sequential) {
-    found = [];
-    for (const [step, url] of attempts) {
-      const config = await fetchAutoconfig(ctx, step, url, 'autoconfig');
-      found.push(config);
-      if (config) break;
-    }
-  } else {
-    found = await Promise.all(attempts.map(([step, url]) => fetchAutoconfig(ctx, step, url, 'autoconfig')));
-  }
+  const found = await Promise.all(attempts.map(([step, url]) => fetchAutoconfig(ctx, step, url, 'autoconfig')));
   const best = found.find((config) => config !== undefined);
   if (best || !ctx.options.autoconfigHttp || ctx.signal.aborted) return best;
   return fetchAutoconfig(ctx, 'autoconfig-http', autoconfigHostUrl(ctx, ctx.domain, 'http'), 'autoconfig');
 }
 
-/** Fetches and parses one autoconfig URL as a step; its servers carry the URL, the address and the TLS version. */
-export async function fetchAutoconfig(ctx: LookupContext, step: string, url: string, kind: SourceKind): Promise<MailConfig | undefined> {
+/**
+ * Fetches and parses one autoconfig URL as a step; its servers carry the URL, the address and the TLS version.
+ * The step's subject is the URL without its query, which is where the asker's address travels.
+ */
+export async function fetchAutoconfig(ctx: LookupContext, step: StepKind, url: string, kind: SourceKind): Promise<MailConfig | undefined> {
   // The URL carries the asking person's address; what is recorded (steps, provenance) is cached for the whole
   // domain and shown to whoever asks next, so it names the placeholder instead.
   const shown = redactor(ctx);
-  return ctx.log.run(step, async () => {
-    const fetched = await fetchVetted(url, {
-      dns: ctx.dns,
-      ca: ctx.options.ca,
-      mapPort: ctx.options.mapPort,
-      timeoutMs: ctx.limits.fetchTimeoutMs,
-      maxBytes: ctx.limits.maxBodyBytes,
-      maxRedirects: ctx.limits.maxRedirects,
-      allowHttp: ctx.options.autoconfigHttp,
-      signal: ctx.signal,
-    });
-    if (!fetched.ok) return { outcome: fetched.missing ? 'nothing' : 'failed', detail: shown(`${url}: ${fetched.error}`), value: undefined };
+  const id: StepId = { kind: step, subject: url.replace(/\?.*$/, '') };
+  return ctx.log.run(id, async () => {
+    const fetched = await fetchVetted(url, lookupFetchOptions(ctx, ctx.options.autoconfigHttp));
+    if (!fetched.ok) return fetched.missing ? { outcome: 'nothing', detail: shown(`${url}: ${fetched.error}`), value: undefined } : { outcome: 'failed', failure: fetched.failure, detail: shown(`${url}: ${fetched.error}`), value: undefined };
     const hops = fetched.hops.map((hop) => ({ ...hop, url: shown(hop.url) }));
     const fetchedUrl = shown(fetched.url);
     const source: Provenance = {
@@ -73,7 +59,7 @@ export async function fetchAutoconfig(ctx: LookupContext, step: string, url: str
     const errors = parsed.problems.filter((p) => p.severity === 'error');
     if (!parsed.config) {
       const first = errors.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`).join('; ');
-      return { outcome: 'failed', detail: shown(`${fetchedUrl}: not a usable clientConfig file (${first})`), value: undefined };
+      return { outcome: 'failed', failure: 'invalid', detail: shown(`${fetchedUrl}: not a usable clientConfig file (${first})`), value: undefined };
     }
     const config = finish(ctx, parsed.config, source, fetched.secure);
     const via = fetched.secure ? `https, ${hops.at(-1)?.tlsVersion ?? 'TLS'}` : 'plain http';

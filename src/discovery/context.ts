@@ -1,14 +1,31 @@
 // The state one lookup shares between its steps: DNS, guard, limits, the deadline, and the step log.
 import type { EmailAddress } from '../settings/address.js';
-import type { LookupStep } from '../settings/resolver.js';
+import { stepLabel, type LookupStep, type StepFailure, type StepKind, type StepOutcome, type StepServer } from '../settings/steps.js';
 import type { ProviderIndex } from '../providers/database.js';
+import { DnsError } from './dns.js';
 import type { LookupDns } from './hosts.js';
 import type { ConnectionLimiter } from './limiter.js';
+import type { FetchOptions } from './fetch.js';
 import type { DiscoveryOptions, Limits } from './options.js';
+import type { BugContext } from './bugs.js';
 import type { NetworkGuard } from './types.js';
 
-export type StepOutcome = LookupStep['outcome'];
+export type { StepOutcome };
 export type StepListener = (step: LookupStep) => void;
+
+/** Which step: its kind, what it looks at, and for probes the server. */
+export interface StepId {
+  kind: StepKind;
+  subject: string;
+  server?: StepServer;
+}
+
+/** How a step ended. */
+export interface StepEnd {
+  outcome: StepOutcome;
+  detail: string;
+  failure?: StepFailure;
+}
 
 export interface LookupContext {
   domain: string;
@@ -24,46 +41,80 @@ export interface LookupContext {
   /** performance.now() value of the lookup deadline, so each connection's own timeout never outlives it. */
   deadlineAt: number;
   log: StepLog;
+  /** Reports a bug (logged with its stack, counted); the caller records the step as broken. */
+  bug(error: unknown, step: BugContext['step']): void;
 }
+
+/** The options every fetch of a lookup shares: its DNS, trusted CAs, limits and deadline signal. */
+export function lookupFetchOptions(ctx: LookupContext, allowHttp: boolean): FetchOptions {
+  return {
+    dns: ctx.dns,
+    ca: ctx.options.ca,
+    mapPort: ctx.options.mapPort,
+    timeoutMs: ctx.limits.fetchTimeoutMs,
+    maxBytes: ctx.limits.maxBodyBytes,
+    maxRedirects: ctx.limits.maxRedirects,
+    allowHttp,
+    signal: ctx.signal,
+  };
+}
+
+/** What a broken step shows; the bug itself is in the log. */
+export const INTERNAL_DETAIL = 'internal error (logged)';
 
 /** Records each step once, in the order they finish, and tells the listener (CLI progress lines). */
 export class StepLog {
   readonly steps: LookupStep[] = [];
-  private readonly running = new Map<string, number>();
+  private readonly running = new Map<string, { id: StepId; at: number }>();
   private closed = false;
 
-  constructor(private readonly listener?: StepListener) {}
+  constructor(
+    private readonly listener?: StepListener,
+    /** Told about anything a step throws that is not an expected failure. */
+    private readonly onBug: (error: unknown, kind: StepKind) => void = () => {},
+  ) {}
 
   /** Marks a step as started; `finish` records it with its duration. */
-  start(step: string): void {
-    this.running.set(step, performance.now());
+  start(id: StepId): void {
+    this.running.set(stepLabel(id), { id, at: performance.now() });
   }
 
-  finish(step: string, outcome: StepOutcome, detail: string): void {
-    const started = this.running.get(step);
-    this.running.delete(step);
+  finish(id: StepId, end: StepEnd): void {
+    const key = stepLabel(id);
+    const started = this.running.get(key)?.at;
+    this.running.delete(key);
     if (this.closed) return;
-    const entry: LookupStep = { step, outcome, detail, ms: Math.round(started === undefined ? 0 : performance.now() - started) };
+    const entry: LookupStep = { kind: id.kind, subject: id.subject, outcome: end.outcome, detail: end.detail, ms: Math.round(started === undefined ? 0 : performance.now() - started) };
+    if (end.failure) entry.failure = end.failure;
+    if (id.server) entry.server = id.server;
     this.steps.push(entry);
     this.listener?.(entry);
   }
 
-  /** Runs one step: its result decides outcome and detail; a throw is recorded as a failure. */
-  async run<T>(step: string, fn: () => Promise<{ outcome: StepOutcome; detail: string; value: T }>): Promise<T | undefined> {
-    this.start(step);
+  /**
+   * Runs one step: its result decides outcome and detail. A DNS failure thrown by the step is recorded as one;
+   * anything else is a bug: reported, and the step recorded as broken (`internal`) without the bug's words.
+   */
+  async run<T>(id: StepId, fn: () => Promise<StepEnd & { value: T }>): Promise<T | undefined> {
+    this.start(id);
     try {
-      const { outcome, detail, value } = await fn();
-      this.finish(step, outcome, detail);
+      const { value, ...end } = await fn();
+      this.finish(id, end);
       return value;
     } catch (error) {
-      this.finish(step, 'failed', error instanceof Error ? error.message : String(error));
+      if (error instanceof DnsError) {
+        this.finish(id, { outcome: 'failed', failure: error.failure, detail: error.message });
+      } else {
+        this.onBug(error, id.kind);
+        this.finish(id, { outcome: 'failed', failure: 'internal', detail: INTERNAL_DETAIL });
+      }
       return undefined;
     }
   }
 
   /** Ends the log: steps still running are recorded with why they stopped; later reports are ignored. */
-  close(outcome: StepOutcome, why: string): void {
-    for (const step of [...this.running.keys()]) this.finish(step, outcome, why);
+  close(end: StepEnd): void {
+    for (const { id } of [...this.running.values()]) this.finish(id, end);
     this.closed = true;
   }
 }

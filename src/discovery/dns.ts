@@ -3,8 +3,9 @@ import { randomInt } from 'node:crypto';
 import { getServers } from 'node:dns';
 import { connect, isIP } from 'node:net';
 import DNS from 'dns2';
+import { MailconfigError } from '../settings/errors.js';
 
-export type RecordType = 'A' | 'AAAA' | 'MX' | 'SRV' | 'TXT';
+export type RecordType = 'A' | 'AAAA' | 'MX' | 'SRV' | 'TXT' | 'CNAME';
 export type DnsRecord = DNS.Packet.Resource;
 
 export interface DnsServer {
@@ -26,8 +27,14 @@ export interface DnsAnswer {
 }
 
 /** A query that got no usable answer: a timeout, SERVFAIL, REFUSED, a network error. */
-export class DnsError extends Error {
-  override name = 'DnsError';
+export class DnsError extends MailconfigError {
+  constructor(
+    message: string,
+    /** `timeout`: no answer in time; `cancelled`: the lookup stopped asking; `dns`: any other failure. */
+    readonly failure: 'dns' | 'timeout' | 'cancelled' = 'dns',
+  ) {
+    super(failure === 'timeout' ? 'MAILCONFIG_DNS_TIMEOUT' : failure === 'cancelled' ? 'MAILCONFIG_DNS_CANCELLED' : 'MAILCONFIG_DNS_FAILED', message);
+  }
 }
 
 export interface Resolver {
@@ -89,9 +96,11 @@ export class DnsClient implements Resolver {
     try {
       return await Promise.any(attempts);
     } catch (error) {
+      // Whatever made every server fail (a timeout, a socket error, an unreadable or refused answer) is a DNS
+      // failure: a value the step reports, never a bug of ours.
       const first = error instanceof AggregateError ? error.errors[0] : error;
-      if (deadline.aborted) throw new DnsError(`${type} ${name}: no answer within ${this.timeoutMs} ms`);
-      if (signal?.aborted) throw new DnsError(`${type} ${name}: cancelled`);
+      if (deadline.aborted) throw new DnsError(`${type} ${name}: no answer within ${this.timeoutMs} ms`, 'timeout');
+      if (signal?.aborted) throw new DnsError(`${type} ${name}: cancelled`, 'cancelled');
       throw first instanceof DnsError ? first : new DnsError(`${type} ${name}: ${messageOf(first)}`);
     }
   }

@@ -2,6 +2,7 @@
 // 443/80, redirects re-vetted and limited, bodies capped, one deadline per fetch.
 import { rootCertificates, type TLSSocket } from 'node:tls';
 import { buildConnector, Client } from 'undici';
+import type { StepFailure } from '../settings/steps.js';
 import { messageOf } from './dns.js';
 import { describeUnusable, type LookupDns } from './hosts.js';
 
@@ -17,6 +18,8 @@ export interface FetchOptions {
   /** Allow http:// (the first URL or a redirect). */
   allowHttp?: boolean;
   signal?: AbortSignal;
+  /** POST this body instead of a GET (the domain check's Autodiscover POX request); redirects are not followed then. */
+  post?: { body: string; contentType: string };
 }
 
 export interface FetchHop {
@@ -28,19 +31,51 @@ export interface FetchHop {
 
 export type FetchResult =
   | { ok: true; url: string; body: string; secure: boolean; hops: FetchHop[] }
-  | { ok: false; url: string; error: string; hops: FetchHop[]; /** The host does not exist or the file is not there (404/410). */ missing: boolean };
+  | {
+      ok: false;
+      url: string;
+      error: string;
+      /** Why, as a stable word. */
+      failure: FetchFailure;
+      hops: FetchHop[];
+      /** The host does not exist or the file is not there (404/410). */
+      missing: boolean;
+    };
+
+export type FetchFailure = Extract<StepFailure, 'dns' | 'refused' | 'timeout' | 'certificate' | 'cancelled' | 'not-allowed' | 'network' | 'protocol' | 'invalid'>;
 
 const DEFAULT_MAX_BYTES = 64 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const STANDARD_PORT: Record<string, number> = { 'https:': 443, 'http:': 80 };
 
+/** An expected reason not to go on: a refused URL or address, an HTTP answer that is not the file. */
 class FetchRefused extends Error {
-  constructor(message: string, readonly missing = false) {
+  constructor(
+    message: string,
+    readonly failure: FetchFailure,
+    readonly missing = false,
+  ) {
     super(message);
   }
 }
 
-/** GETs a URL and returns its body as text, or why not. Never throws. */
+/** Node's and OpenSSL's codes for a certificate that does not verify. */
+const CERTIFICATE_CODES = /^(CERT_|ERR_TLS_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_)/;
+
+/**
+ * An error from the network below a fetch, as a failure kind; undefined when it is none of those (a bug).
+ * Socket, TLS and undici errors all carry a string `code` (ECONNREFUSED, UND_ERR_SOCKET, CERT_HAS_EXPIRED, ...).
+ */
+function networkFailure(error: unknown): FetchFailure | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (CERTIFICATE_CODES.test(code)) return 'certificate';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
+  return 'network';
+}
+
+/** GETs a URL and returns its body as text, or why not. Throws only for a bug (an error no network causes). */
 export async function fetchVetted(url: string, options: FetchOptions): Promise<FetchResult> {
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
@@ -56,18 +91,23 @@ export async function fetchVetted(url: string, options: FetchOptions): Promise<F
       hops.push(hop);
       const response = await getOnce(target, hop, options, signal);
       hop.status = response.status;
-      if (REDIRECTS.has(response.status)) {
-        if (!response.location) throw new FetchRefused(`HTTP ${response.status} without a Location`);
-        if (redirect >= maxRedirects) throw new FetchRefused(`more than ${maxRedirects} redirects`);
+      if (REDIRECTS.has(response.status) && !options.post) {
+        if (!response.location) throw new FetchRefused(`HTTP ${response.status} without a Location`, 'protocol');
+        if (redirect >= maxRedirects) throw new FetchRefused(`more than ${maxRedirects} redirects`, 'protocol');
         current = new URL(response.location, target).href;
         continue;
       }
-      if (response.status !== 200) throw new FetchRefused(`HTTP ${response.status}`, response.status === 404 || response.status === 410);
+      if (response.status !== 200) throw new FetchRefused(`HTTP ${response.status}`, 'protocol', response.status === 404 || response.status === 410);
       return { ok: true, url: target.href, body: response.body ?? '', secure, hops };
     }
   } catch (error) {
-    const why = deadline.aborted ? `no answer within ${options.timeoutMs} ms` : options.signal?.aborted ? 'cancelled (lookup deadline)' : messageOf(error);
-    return { ok: false, url, error: why, hops, missing: error instanceof FetchRefused && error.missing };
+    const failed = (failure: FetchFailure, why: string): FetchResult => ({ ok: false, url, error: why, failure, hops, missing: error instanceof FetchRefused && error.missing });
+    if (deadline.aborted) return failed('timeout', `no answer within ${options.timeoutMs} ms`);
+    if (options.signal?.aborted) return failed('cancelled', 'cancelled (lookup deadline)');
+    if (error instanceof FetchRefused) return failed(error.failure, error.message);
+    const failure = networkFailure(error);
+    if (failure) return failed(failure, messageOf(error));
+    throw error;
   }
 }
 
@@ -76,12 +116,13 @@ function checkUrl(text: string, allowHttp: boolean): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new FetchRefused(`not a URL: ${text}`);
+    // new URL throws TypeError for text that is no URL: an expected refusal, not a bug
+    throw new FetchRefused(`not a URL: ${text}`, 'invalid');
   }
-  if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) throw new FetchRefused(`refused ${url.protocol}// URL ${url.href} (https only)`);
+  if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) throw new FetchRefused(`refused ${url.protocol}// URL ${url.href} (https only)`, 'not-allowed');
   // An explicit port equal to the default is normalised away by URL; anything left is a non-web port.
-  if (url.port !== '') throw new FetchRefused(`refused port ${url.port} (only 443 and 80)`);
-  if (url.username || url.password) throw new FetchRefused('refused URL with credentials');
+  if (url.port !== '') throw new FetchRefused(`refused port ${url.port} (only 443 and 80)`, 'not-allowed');
+  if (url.username || url.password) throw new FetchRefused('refused URL with credentials', 'not-allowed');
   return url;
 }
 
@@ -95,7 +136,7 @@ async function getOnce(url: URL, hop: FetchHop, options: FetchOptions, signal: A
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const vetted = await options.dns.resolveHost(host);
   const address = vetted.addresses[0];
-  if (!address) throw new FetchRefused(describeUnusable(vetted), vetted.nxdomain || (vetted.refused.length === 0 && !vetted.error));
+  if (!address) throw new FetchRefused(describeUnusable(vetted), vetted.refused.length > 0 ? 'not-allowed' : 'dns', vetted.nxdomain || (vetted.refused.length === 0 && !vetted.error));
   hop.address = address;
   const standard = STANDARD_PORT[url.protocol]!;
   const port = options.mapPort?.(address, standard) ?? standard;
@@ -116,8 +157,9 @@ async function getOnce(url: URL, hop: FetchHop, options: FetchOptions, signal: A
   try {
     const response = await client.request({
       path: `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers: { accept: 'application/xml, text/xml;q=0.9', 'user-agent': 'mailconfig-discovery' },
+      method: options.post ? 'POST' : 'GET',
+      headers: { accept: 'application/xml, text/xml;q=0.9', 'user-agent': 'mailconfig-discovery', ...(options.post ? { 'content-type': options.post.contentType } : {}) },
+      ...(options.post ? { body: options.post.body } : {}),
       signal,
     });
     const location = response.headers.location;
@@ -127,6 +169,7 @@ async function getOnce(url: URL, hop: FetchHop, options: FetchOptions, signal: A
     }
     return { status: 200, body: await readCapped(response.body, options.maxBytes ?? DEFAULT_MAX_BYTES, response.headers['content-length']) };
   } finally {
+    // Closing after the answer: a socket that already failed has been reported above; nothing is lost here.
     void client.destroy().catch(() => {});
   }
 }
@@ -134,7 +177,7 @@ async function getOnce(url: URL, hop: FetchHop, options: FetchOptions, signal: A
 async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number, declared: string | string[] | undefined): Promise<string> {
   if (typeof declared === 'string' && Number(declared) > maxBytes) {
     body.destroy();
-    throw new FetchRefused(`body of ${declared} bytes is larger than ${maxBytes}`);
+    throw new FetchRefused(`body of ${declared} bytes is larger than ${maxBytes}`, 'invalid');
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -142,7 +185,7 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, 
     size += chunk.length;
     if (size > maxBytes) {
       body.destroy();
-      throw new FetchRefused(`body larger than ${maxBytes} bytes`);
+      throw new FetchRefused(`body larger than ${maxBytes} bytes`, 'invalid');
     }
     chunks.push(chunk);
   }

@@ -1,6 +1,6 @@
 // Name -> vetted addresses, once per lookup: every answer is asked once and every address passes the guard before use.
 import { isIP } from 'node:net';
-import { messageOf, type DnsAnswer, type RecordType, type Resolver } from './dns.js';
+import { DnsError, messageOf, type DnsAnswer, type RecordType, type Resolver } from './dns.js';
 import type { NetworkGuard } from './types.js';
 
 export interface VettedHost {
@@ -23,7 +23,6 @@ export class LookupDns {
   private readonly answers = new Map<string, Promise<DnsAnswer>>();
   private readonly hosts = new Map<string, Promise<VettedHost>>();
   private readonly ttls: number[] = [];
-  queries = 0;
 
   constructor(
     private readonly resolver: Resolver,
@@ -35,7 +34,6 @@ export class LookupDns {
     const key = `${type} ${name}`;
     let answer = this.answers.get(key);
     if (!answer) {
-      this.queries++;
       answer = this.resolver.query(name, type, this.signal).then((a) => {
         if (a.ttl !== undefined) this.ttls.push(a.ttl);
         return a;
@@ -50,7 +48,7 @@ export class LookupDns {
     return this.ttls.length > 0 ? Math.min(...this.ttls) : undefined;
   }
 
-  /** A and AAAA of a name, every address vetted. Never throws. */
+  /** A and AAAA of a name, every address vetted. Throws only for a bug (DNS failures are in `error`). */
   resolveHost(host: string): Promise<VettedHost> {
     let result = this.hosts.get(host);
     if (!result) {
@@ -63,6 +61,8 @@ export class LookupDns {
   private async vet(host: string): Promise<VettedHost> {
     if (isIP(host) !== 0) return this.judge(host, [host], false);
     const [a, aaaa] = await Promise.allSettled([this.query(host, 'A'), this.query(host, 'AAAA')]);
+    // A query without an answer is a DNS failure (a value); anything else thrown is a bug, for the caller to report.
+    for (const r of [a, aaaa]) if (r.status === 'rejected' && !(r.reason instanceof DnsError)) throw r.reason;
     const found = [a, aaaa].flatMap((r) => (r.status === 'fulfilled' ? r.value.records.map((rec) => rec.address ?? '') : []));
     const nxdomain = [a, aaaa].some((r) => r.status === 'fulfilled' && r.value.nxdomain);
     const failures = [a, aaaa].flatMap((r) => (r.status === 'rejected' ? [messageOf(r.reason)] : []));

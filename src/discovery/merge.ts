@@ -1,26 +1,29 @@
 // Turns what the steps found into ONE MailConfig. A file someone wrote (the domain's autoconfig, or the provider
 // database reached through MX) is taken whole; otherwise the servers come from SRV records confirmed by a probe
-// and from probing alone, each with its evidence. Ranking: database > autoconfig > MX > SRV > probing.
-import type { AuthMethod, Confidence, MailConfig, Protocol, Provenance, ServerSettings, SourceKind } from '../settings/model.js';
+// and from probing alone, each with its evidence. Ranking: database > verified PACC > autoconfig > MX > SRV > probing.
+import { PROTOCOLS, type AuthMethod, type Confidence, type MailConfig, type Protocol, type Provenance, type ServerSettings, type SourceKind, type UrlService } from '../settings/model.js';
 import { rankServers, SOURCE_RANK } from '../settings/preference.js';
 import type { MxFinding } from './mx.js';
-import { deprecatedTls, deriveAuth } from './probe.js';
+import { advertisesStartTls, deprecatedTls, deriveAuth } from './probe/capabilities.js';
 import type { ProbeAttempt } from './probing.js';
 import type { SrvFinding, SrvTarget } from './srv.js';
 import type { ProbeResult } from './types.js';
 
 export interface Findings {
+  /** A PACC document whose bytes a `_ua-auto-config` TXT digest vouches for: ranks above everything else. */
+  pacc?: MailConfig;
   autoconfig?: MailConfig;
   mx?: MxFinding;
   /** The MX domain's autoconfig file, when the database did not know the MX host. */
   mxAutoconfig?: MailConfig;
   srv?: SrvFinding;
   attempts: ProbeAttempt[];
+  /** CalDAV, CardDAV and JMAP found by RFC 6764 / RFC 8620 discovery, added to whichever config wins. */
+  services?: UrlService[];
 }
 
-const PROTOCOLS: readonly Protocol[] = ['imap', 'pop3', 'smtp'];
-
 export function mergeFindings(domain: string, findings: Findings): MailConfig | undefined {
+  if (findings.pacc) return findings.pacc;
   // A file fetched over plain http (an operator's option) ranks below the database reached through MX.
   if (findings.autoconfig && viaHttps(findings.autoconfig)) return findings.autoconfig;
   if (findings.mx?.config) return findings.mx.config;
@@ -157,11 +160,6 @@ function plainFallback(domain: string, attempts: ProbeAttempt[]): ServerSettings
     ];
   }
   return [];
-}
-
-function advertisesStartTls(protocol: Protocol, capabilities: string[]): boolean {
-  const keyword = protocol === 'pop3' ? 'STLS' : 'STARTTLS';
-  return capabilities.some((cap) => cap.toUpperCase() === keyword);
 }
 
 function fromProbe(domain: string, attempt: ProbeAttempt, result: ProbeResult, source: Provenance): ServerSettings | undefined {

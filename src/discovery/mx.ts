@@ -21,7 +21,7 @@ export interface MxFinding {
 
 /** The MX step: D's best MX host, and the provider database entry it leads to. */
 export async function mxLookup(ctx: LookupContext): Promise<MxFinding> {
-  return (await ctx.log.run('mx', () => mxStep(ctx))) ?? { records: [], domains: [], nxdomain: false };
+  return (await ctx.log.run({ kind: 'mx', subject: ctx.domain }, () => mxStep(ctx))) ?? { records: [], domains: [], nxdomain: false };
 }
 
 /** When the database knows nothing, the MX domains' own autoconfig hosts (as clients do). */
@@ -29,7 +29,7 @@ export async function mxAutoconfig(ctx: LookupContext, finding: MxFinding): Prom
   // An MX inside D leads back to autoconfig.D, which the autoconfig step already asks.
   const candidates = finding.domains.filter((d) => d !== ctx.domain);
   if (finding.config || candidates.length === 0 || ctx.signal.aborted) return undefined;
-  const configs = await Promise.all(candidates.map((d, i) => fetchAutoconfig(ctx, `mx-autoconfig${i === 0 ? '' : `-${i + 1}`}`, autoconfigHostUrl(ctx, d), 'mx')));
+  const configs = await Promise.all(candidates.map((d) => fetchAutoconfig(ctx, 'mx-autoconfig', autoconfigHostUrl(ctx, d), 'mx')));
   const config = configs.find((c) => c !== undefined);
   if (!config) return undefined;
   const withMx = (source: Provenance): Provenance => ({ ...source, evidence: { ...source.evidence, mx: finding.records } });

@@ -3,13 +3,23 @@
 // the operator allowed it explicitly with MAILCONFIG_ALLOW_NETWORKS.
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { ConfigError } from '../config.js';
+import { MailconfigError } from '../settings/errors.js';
 import type { NetworkGuard } from './types.js';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Cidr = [Address, number];
 
 const ALLOW_VARIABLE = 'MAILCONFIG_ALLOW_NETWORKS';
+
+/** An allow-list entry that is no IP address or CIDR; the config loader names the variable (a ConfigError). */
+export class NetworkGuardError extends MailconfigError {
+  constructor(
+    /** The entry as written. */
+    readonly entry: string,
+  ) {
+    super('MAILCONFIG_NETWORK_INVALID', `"${entry}" is not an IP address or CIDR (examples: 192.0.2.0/24, 2001:db8::/32, 127.0.0.1)`);
+  }
+}
 
 /** Special-purpose ranges with the words used in refusals; most specific first, checked in order. */
 const V4_RANGES: ReadonlyArray<readonly [string, string]> = [
@@ -129,7 +139,7 @@ function formatCidr([address, bits]: Cidr): string {
 
 /**
  * Reads MAILCONFIG_ALLOW_NETWORKS: comma-separated CIDRs, a bare address meaning just that address.
- * Returns them normalized (network address/prefix); throws ConfigError naming the variable on any bad entry.
+ * Returns them normalized (network address/prefix); throws NetworkGuardError naming the first bad entry.
  */
 export function parseAllowNetworks(value: string | undefined): string[] {
   if (value === undefined || value.trim() === '') return [];
@@ -138,7 +148,7 @@ export function parseAllowNetworks(value: string | undefined): string[] {
     const entry = raw.trim();
     if (entry === '') continue;
     const cidr = parseCidr(entry);
-    if (!cidr) throw new ConfigError(`${ALLOW_VARIABLE}: "${entry}" is not an IP address or CIDR (examples: 192.0.2.0/24, 2001:db8::/32, 127.0.0.1)`);
+    if (!cidr) throw new NetworkGuardError(entry);
     result.push(formatCidr(canonicalCidr(cidr)));
   }
   return result;

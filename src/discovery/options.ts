@@ -31,8 +31,6 @@ export interface DiscoveryOptions {
   maxConnectionsPerDomain?: number;
   /** Lookups running at once, over all domains (each holds DNS sockets and fetches); more wait their turn. */
   maxLookups?: number;
-  /** Run the steps one after another, the way Thunderbird does (for the benchmark's comparison). */
-  sequential?: boolean;
   /** Aborted when the service shuts down: lookups still running stop at once. */
   stop?: AbortSignal;
   /** Random source for RFC 2782 weighted SRV selection (tests make it deterministic). */

@@ -1,9 +1,11 @@
-// One lookup: the database, then every network step at once under one deadline, merged into one MailConfig.
+// One lookup for a domain the provider database does not hold (the resolver asked it first): every network step at
+// once under one deadline, merged into one MailConfig.
 // Steps only wait for what they depend on (probing waits for the SRV and MX answers, one round trip, so its plan
 // is complete); a result from a better-ranked source ends the lookup and cancels the rest.
 import type { EmailAddress } from '../settings/address.js';
 import type { MailConfig } from '../settings/model.js';
-import type { LookupStep, ProviderStore } from '../settings/resolver.js';
+import type { LookupStep } from '../settings/resolver.js';
+import type { ProviderStore } from '../providers/store.js';
 import { ownAutoconfig } from './autoconfig.js';
 import { StepLog, type LookupContext, type StepListener } from './context.js';
 import type { Resolver } from './dns.js';
@@ -14,7 +16,10 @@ import { mxAutoconfig, mxLookup, type MxFinding } from './mx.js';
 import { limitsOf, DEFAULT_LOOKUP_TIMEOUT_MS, type DiscoveryOptions } from './options.js';
 import { guessedHosts, planCandidates, probeCandidates } from './probing.js';
 import { srvLookup, type SrvFinding } from './srv.js';
+import { paccLookup } from './pacc.js';
+import { davLookup, withDiscoveredServices } from './dav.js';
 import type { NetworkGuard } from './types.js';
+import type { BugPlace, DiscoveryBugs } from './bugs.js';
 
 export interface PipelineDeps {
   store: ProviderStore;
@@ -22,6 +27,7 @@ export interface PipelineDeps {
   guard: NetworkGuard;
   limiter: ConnectionLimiter;
   options: DiscoveryOptions;
+  bugs: DiscoveryBugs;
 }
 
 export interface DiscoveryResult {
@@ -33,28 +39,23 @@ export interface DiscoveryResult {
   nxdomain: boolean;
   /** Some step failed or the deadline cut it short: a negative answer may be temporary. */
   incomplete: boolean;
-  /** DNS questions asked (after per-lookup deduplication). */
-  dnsQueries: number;
-  /** The answer came from the provider database without any network. */
-  fromDatabase: boolean;
 }
 
 class Stop extends Error {}
 
 export async function discover(domain: string, address: EmailAddress | undefined, deps: PipelineDeps, onStep?: StepListener): Promise<DiscoveryResult> {
-  const log = new StepLog(onStep);
+  const bug = (error: unknown, step: BugPlace) => deps.bugs.report(error, { step, domain, address: address?.address });
+  const log = new StepLog(onStep, bug);
+  // The index still answers MX -> provider questions; the domain itself was looked up by the resolver.
   const index = deps.store.current();
-  const entry = index.byDomain(domain);
-  log.start('database');
-  log.finish('database', entry ? 'found' : 'nothing', entry ? entry.file : `${domain} is not in the provider database`);
-  if (entry) return { config: entry.config, steps: log.steps, nxdomain: false, incomplete: false, dnsQueries: 0, fromDatabase: true };
 
   const timeoutMs = deps.options.lookupTimeoutMs || DEFAULT_LOOKUP_TIMEOUT_MS;
   const controller = new AbortController();
   const deadlineAt = performance.now() + timeoutMs;
+  const stopWords = `stopped at the lookup deadline (${timeoutMs} ms)`;
   const deadline = new Promise<'deadline'>((resolve) => {
     const timer = setTimeout(() => {
-      controller.abort(new Stop(`stopped at the lookup deadline (${timeoutMs} ms)`));
+      controller.abort(new Stop(stopWords));
       resolve('deadline');
     }, timeoutMs);
     // The service shutting down (SIGTERM) ends lookups still running at its shutdown deadline.
@@ -83,41 +84,51 @@ export async function discover(domain: string, address: EmailAddress | undefined
     signal: controller.signal,
     deadlineAt,
     log,
+    bug,
   };
   const findings: Findings = { attempts: [] };
-  const run = deps.options.sequential ? runSequential(ctx, findings) : runParallel(ctx, findings, controller);
+  // CalDAV/CardDAV/JMAP (RFC 6764, RFC 8620) alongside the mail steps; their answer is waited for (within the deadline).
+  const dav = reported(ctx, 'lookup', davLookup(ctx));
+  const run = runParallel(ctx, findings, controller).then(async (why) => {
+    findings.services = (await dav) ?? [];
+    return why;
+  });
   const ended = await Promise.race([run, deadline]);
-  const why = ended === 'deadline' ? reasonOf(controller.signal) : `not needed: ${ended}`;
+  // A probe whose time was the rest of the lookup's may end a moment before the deadline's own timer: late either way.
+  const late = ended === 'deadline' || performance.now() >= deadlineAt;
+  const why = late ? stopWords : `not needed: ${ended}`;
   if (!controller.signal.aborted) controller.abort(new Stop(why));
-  log.close(ended === 'deadline' ? 'failed' : 'skipped', why);
+  log.close(late ? { outcome: 'failed', failure: 'timeout', detail: why } : { outcome: 'skipped', failure: 'cancelled', detail: why });
 
-  const config = mergeFindings(domain, findings);
+  const merged = mergeFindings(domain, findings);
+  const config = merged && findings.services?.length ? withDiscoveredServices(merged, findings.services) : merged;
   return {
     config,
     steps: log.steps,
     ttl: dns.minTtl(),
     nxdomain: findings.mx?.nxdomain ?? false,
-    incomplete: ended === 'deadline' || log.steps.some((s) => s.outcome === 'failed'),
-    dnsQueries: dns.queries,
-    fromDatabase: false,
+    incomplete: late || log.steps.some((s) => s.outcome === 'failed'),
   };
 }
 
 /** Everything at once; resolves with the words for why the rest is not needed. */
 async function runParallel(ctx: LookupContext, findings: Findings, controller: AbortController): Promise<string> {
-  const own = quiet(ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
-  const mx = quiet(mxLookup(ctx)).then((finding) => {
+  const pacc = reported(ctx, 'pacc', paccLookup(ctx)).then((config) => (findings.pacc = config));
+  const own = reported(ctx, 'autoconfig', ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
+  const mx = reported(ctx, 'mx', mxLookup(ctx)).then((finding) => {
     findings.mx = finding;
     // RFC 8020: below a name that does not exist nothing exists; every other question would be wasted.
     if (finding?.nxdomain) controller.abort(new Stop(`not needed: ${ctx.domain} does not exist`));
     return finding;
   });
-  const srv = quiet(srvLookup(ctx)).then((finding) => (findings.srv = finding));
+  const srv = reported(ctx, 'srv', srvLookup(ctx)).then((finding) => (findings.srv = finding));
   // Warm the guessed names while SRV and MX are asked; probing starts when both answered.
-  for (const host of new Set(Object.values(guessedHosts(ctx.domain)).flat())) void ctx.dns.resolveHost(host);
-  const mxFile = mx.then(async (finding) => (findings.mxAutoconfig = finding ? await quiet(mxAutoconfig(ctx, finding)) : undefined));
+  // (A bug there reaches the probe that awaits the same answer, which reports it; the warm-up itself only waits.)
+  for (const host of new Set(Object.values(guessedHosts(ctx.domain)).flat())) void ctx.dns.resolveHost(host).catch(() => undefined);
+  const mxFile = mx.then(async (finding) => (findings.mxAutoconfig = finding ? await reported(ctx, 'mx-autoconfig', mxAutoconfig(ctx, finding)) : undefined));
   const probing = Promise.all([srv, mx]).then(([s, m]) => probe(ctx, findings, s, m));
 
+  if (await pacc) return 'a PACC document verified by its DNS digest answered';
   const ownFile = await own;
   if (ownFile && viaHttps(ownFile)) return "the domain's own autoconfig file answered";
   if ((await mx)?.config) return 'the MX host matched the provider database';
@@ -127,32 +138,20 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
   return 'all steps finished';
 }
 
-/** The steps one after another, as the reference client does them (the benchmark's comparison). */
-async function runSequential(ctx: LookupContext, findings: Findings): Promise<string> {
-  findings.autoconfig = await quiet(ownAutoconfig(ctx));
-  if (findings.autoconfig && viaHttps(findings.autoconfig)) return "the domain's own autoconfig file answered";
-  const mx = (findings.mx = await quiet(mxLookup(ctx)));
-  if (mx?.config) return 'the MX host matched the provider database';
-  if (findings.autoconfig) return "the domain's own autoconfig file answered (plain http)";
-  findings.mxAutoconfig = mx ? await quiet(mxAutoconfig(ctx, mx)) : undefined;
-  if (findings.mxAutoconfig) return "the MX domain's autoconfig file answered";
-  const srv = (findings.srv = await quiet(srvLookup(ctx)));
-  await probe(ctx, findings, srv, mx);
-  return 'all steps finished';
-}
-
 async function probe(ctx: LookupContext, findings: Findings, srv: SrvFinding | undefined, mx: MxFinding | undefined): Promise<void> {
   if (ctx.signal.aborted || mx?.config) return;
   const plan = planCandidates(ctx.domain, srv ?? { targets: [], notOffered: [], ignored: [] }, mx);
-  await quiet(probeCandidates(ctx, plan, findings.attempts));
+  await reported(ctx, 'probe', probeCandidates(ctx, plan, findings.attempts));
 }
 
-/** Steps record their own failures; a stray rejection must not take the lookup down. */
-function quiet<T>(promise: Promise<T>): Promise<T | undefined> {
-  return promise.catch(() => undefined);
+/**
+ * Steps record their own failures (log.run never rejects); a rejection that still arrives here is a bug outside a
+ * step's own code: reported, and the lookup goes on with what the other steps find.
+ */
+function reported<T>(ctx: LookupContext, step: BugPlace, promise: Promise<T>): Promise<T | undefined> {
+  return promise.catch((error: unknown) => {
+    ctx.bug(error, step);
+    return undefined;
+  });
 }
 
-function reasonOf(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : 'stopped';
-}

@@ -1,13 +1,14 @@
 // Port probing: connect to candidate hosts on the mail ports and record what really answers. Candidates come in
 // the reference client's order (implicit TLS before STARTTLS, IMAP before POP3); within a protocol, once a try
 // succeeds, worse-ranked tries are cancelled, as Thunderbird does.
-import type { Protocol, Security } from '../settings/model.js';
-import type { LookupContext } from './context.js';
+import { PROTOCOLS, type Protocol, type Security } from '../settings/model.js';
+import { serverLabel, type StepFailure, type StepServer } from '../settings/steps.js';
+import { INTERNAL_DETAIL, type LookupContext, type StepId } from './context.js';
 import { describeUnusable } from './hosts.js';
-import { probe } from './probe.js';
+import { probe } from './probe/index.js';
 import type { MxFinding } from './mx.js';
 import { MAIL_PORTS, type SrvFinding, type SrvTarget } from './srv.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeFailureKind, ProbeResult } from './types.js';
 
 export interface Candidate {
   host: string;
@@ -45,7 +46,6 @@ const PORTS: Record<Protocol, readonly [number, Security][]> = {
     [25, 'starttls'],
   ],
 };
-const PROTOCOLS: readonly Protocol[] = ['imap', 'pop3', 'smtp'];
 /** Tries per protocol at most (the SRV targets count), so a lookup stays a handful of connections. */
 const MAX_TRIES_PER_PROTOCOL = 10;
 
@@ -123,21 +123,25 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
   if (!address) {
     if (!reported.has(candidate.host)) {
       reported.add(candidate.host);
-      const step = `host ${candidate.host}`;
-      ctx.log.start(step);
-      const outcome = vetted.refused.length > 0 ? 'skipped' : vetted.error ? 'failed' : 'nothing';
-      ctx.log.finish(step, outcome, describeUnusable(vetted));
+      const id: StepId = { kind: 'host', subject: candidate.host };
+      ctx.log.start(id);
+      const detail = describeUnusable(vetted);
+      if (vetted.refused.length > 0) ctx.log.finish(id, { outcome: 'skipped', failure: 'not-allowed', detail });
+      else if (vetted.error) ctx.log.finish(id, { outcome: 'failed', failure: 'dns', detail });
+      else ctx.log.finish(id, { outcome: 'nothing', detail });
     }
     return candidate.origin === 'srv' ? { candidate, skipped: describeUnusable(vetted) } : undefined;
   }
-  const step = `probe ${describe(candidate)}`;
-  if (signal.aborted) {
-    ctx.log.start(step);
-    ctx.log.finish(step, 'skipped', reasonOf(signal));
-    return { candidate, address, skipped: reasonOf(signal) };
-  }
-  ctx.log.start(step);
-  const timeoutMs = Math.max(1, Math.min(ctx.limits.probeTimeoutMs, ctx.deadlineAt - performance.now()));
+  const server: StepServer = { host: candidate.host, port: candidate.port, protocol: candidate.protocol, security: candidate.security };
+  const id: StepId = { kind: 'probe', subject: `${candidate.host}:${candidate.port}`, server };
+  const cancelled = (result?: ProbeResult): ProbeAttempt => {
+    ctx.log.finish(id, { outcome: 'skipped', failure: 'cancelled', detail: reasonOf(signal) });
+    return result ? { candidate, address, result, skipped: reasonOf(signal) } : { candidate, address, skipped: reasonOf(signal) };
+  };
+  ctx.log.start(id);
+  if (signal.aborted) return cancelled();
+  const untilDeadline = ctx.deadlineAt - performance.now();
+  const timeoutMs = Math.max(1, Math.min(ctx.limits.probeTimeoutMs, untilDeadline));
   const port = ctx.options.mapPort?.(address, candidate.port) ?? candidate.port;
   let result: ProbeResult;
   try {
@@ -146,25 +150,48 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
       () => probe({ host: candidate.host, address, port, protocol: candidate.protocol, security: candidate.security }, { timeoutMs, signal, ca: ctx.options.ca, ehloName: ctx.options.ehloName, guard: ctx.guard }),
       signal,
     );
-  } catch {
-    // Still queued when cancelled: no connection was made.
-    ctx.log.finish(step, 'skipped', reasonOf(signal));
-    return { candidate, address, skipped: reasonOf(signal) };
+  } catch (error) {
+    // The limiter rejects with the signal's reason when the try was still queued at cancellation: no connection
+    // was made. The probe itself never throws for what a server does: anything else is a bug.
+    if (signal.aborted && error === signal.reason) return cancelled();
+    ctx.bug(error, 'probe');
+    ctx.log.finish(id, { outcome: 'failed', failure: 'internal', detail: INTERNAL_DETAIL });
+    return undefined;
   }
-  if (!result.ok && signal.aborted) {
-    ctx.log.finish(step, 'skipped', reasonOf(signal));
-    return { candidate, address, result, skipped: reasonOf(signal) };
+  if (!result.ok && signal.aborted) return cancelled(result);
+  if (!result.ok && result.failure === 'timeout' && untilDeadline < ctx.limits.probeTimeoutMs) {
+    // The probe's time was the rest of the lookup's and ran out with it: the deadline stopped the try, not the
+    // server (whichever timer fired first). The step stays open; the log closes it with the deadline's words.
+    return { candidate, address, result, skipped: 'stopped at the lookup deadline' };
   }
-  ctx.log.finish(step, result.ok ? 'found' : 'failed', describeResult(address, result));
+  if (result.ok) ctx.log.finish(id, { outcome: 'found', detail: describeResult(address, result) });
+  else ctx.log.finish(id, { outcome: 'failed', failure: STEP_FAILURE[result.failure], detail: describeResult(address, result) });
   return { candidate, address, result };
 }
 
+/** A probe's failure in the lookup's terms. */
+const STEP_FAILURE: Record<ProbeFailureKind, StepFailure> = {
+  'invalid-target': 'invalid',
+  'not-allowed': 'not-allowed',
+  cancelled: 'cancelled',
+  refused: 'refused',
+  timeout: 'timeout',
+  network: 'network',
+  closed: 'network',
+  tls: 'tls',
+  certificate: 'certificate',
+  starttls: 'protocol',
+  rejected: 'protocol',
+  protocol: 'protocol',
+  'too-large': 'protocol',
+};
+
 export function describe(candidate: Candidate): string {
-  return `${candidate.host}:${candidate.port} (${candidate.protocol}, ${candidate.security === 'tls' ? 'TLS' : candidate.security === 'starttls' ? 'STARTTLS' : 'plain'})`;
+  return serverLabel(candidate);
 }
 
 function describeResult(address: string, result: ProbeResult): string {
-  if (!result.ok) return `${address}: ${result.error ?? 'failed'}`;
+  if (!result.ok) return `${address}: ${result.error}`;
   const parts = [address, result.tlsVersion, result.auth.length > 0 ? `auth ${result.auth.join(' ')}` : 'no authentication offered'];
   if (result.certificate) parts.push(`certificate valid until ${result.certificate.validTo.slice(0, 10)}`);
   return parts.filter(Boolean).join(', ');

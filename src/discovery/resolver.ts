@@ -3,7 +3,9 @@
 // served while a refresh runs; a refresh that fails keeps the old answer.
 import { LRUCache } from 'lru-cache';
 import type { EmailAddress } from '../settings/address.js';
-import type { LookupStep, ProviderStore, Resolution, SettingsResolver } from '../settings/resolver.js';
+import type { LookupStep, Resolution, SettingsResolver } from '../settings/resolver.js';
+import { DatabaseResolver } from '../providers/resolver.js';
+import type { ProviderStore } from '../providers/store.js';
 import type { StepListener } from './context.js';
 import { DnsClient, type Resolver } from './dns.js';
 import { ConnectionLimiter } from './limiter.js';
@@ -11,6 +13,7 @@ import { createNetworkGuard } from './network-guard.js';
 import type { DiscoveryOptions } from './options.js';
 import { discover, type DiscoveryResult, type PipelineDeps } from './pipeline.js';
 import type { NetworkGuard } from './types.js';
+import { DiscoveryBugs, type DiscoveryLogger } from './bugs.js';
 
 const HOUR = 3600;
 const POSITIVE_TTL = { min: HOUR, max: 24 * HOUR };
@@ -31,6 +34,8 @@ export interface DiscoveryResolverOptions extends DiscoveryOptions {
   dns?: Resolver;
   guard?: NetworkGuard;
   limiter?: ConnectionLimiter;
+  /** Where bugs are logged (with their stack); by default one JSON line on stderr until `bugs.useLogger`. */
+  logger?: DiscoveryLogger;
 }
 
 interface CachedLookup {
@@ -52,14 +57,20 @@ export class DiscoveryResolver implements SettingsResolver {
   private readonly lookupSlots: ConnectionLimiter;
   /** Lookups actually run (cache misses and refreshes), for tests and metrics. */
   lookups = 0;
+  /** What went wrong unexpectedly: logged, and counted by the service's metrics. */
+  readonly bugs: DiscoveryBugs;
+  private readonly database: DatabaseResolver;
 
   constructor(store: ProviderStore, options: DiscoveryResolverOptions) {
+    this.bugs = new DiscoveryBugs(options.logger);
+    this.database = new DatabaseResolver(store);
     this.deps = {
       store,
       dns: options.dns ?? new DnsClient({ servers: options.dnsServers, timeoutMs: options.dnsTimeoutMs }),
       guard: options.guard ?? createNetworkGuard(options.allowNetworks),
       limiter: options.limiter ?? new ConnectionLimiter({ global: options.maxConnections ?? 64, perDomain: options.maxConnectionsPerDomain ?? 8 }),
       options,
+      bugs: this.bugs,
     };
     this.now = options.cache?.now ?? (() => performance.now());
     this.lookupSlots = new ConnectionLimiter({ global: options.maxLookups ?? 32, perDomain: 1 });
@@ -78,31 +89,40 @@ export class DiscoveryResolver implements SettingsResolver {
   }
 
   async resolve(domain: string, address?: EmailAddress, onStep?: StepListener): Promise<Resolution> {
-    // The database answers at once and is never cached here: admin changes take effect immediately.
-    const entry = this.deps.store.current().byDomain(domain);
-    if (entry) {
-      const step: LookupStep = { step: 'database', outcome: 'found', detail: entry.file, ms: 0 };
-      onStep?.(step);
-      return { config: entry.config, steps: [step] };
-    }
+    // The database first, through the database-only resolver: never cached here, so admin changes take effect at
+    // once. This is the lookup's only database check; the pipeline (and the cache behind it) starts at the network.
+    const known = await this.database.resolve(domain, address, onStep);
+    if (known.config) return known;
+    const discovered = await this.discover(domain, address, onStep);
+    return { config: discovered.config, steps: [...known.steps, ...discovered.steps] };
+  }
+
+  /** Live discovery behind the cache. */
+  private async discover(domain: string, address: EmailAddress | undefined, onStep: StepListener | undefined): Promise<Resolution> {
     const started = performance.now();
-    // A fresh entry is answered synchronously: no promise machinery on the hot path.
+    // A fresh entry is answered without waiting for the cache's fetch machinery.
     if (this.cache.getRemainingTTL(domain) > 0) {
       const hit = this.cache.get(domain);
-      if (hit) return this.fromCache(hit, 'cached', started, onStep);
+      if (hit) return this.fromCache(domain, hit, 'cached', started, onStep);
     }
     const status: LRUCache.Status<string, CachedLookup, LookupContext> = {};
     const cached = await this.cache.fetch(domain, { context: { address, onStep }, status });
-    if (!cached) return { steps: [{ step: 'cache', outcome: 'failed', detail: 'the lookup failed', ms: Math.round(performance.now() - started) }] };
+    if (!cached) return { steps: [{ kind: 'cache', subject: domain, outcome: 'failed', failure: 'internal', detail: 'the lookup failed', ms: Math.round(performance.now() - started) }] };
     const fresh = status.fetch === 'miss' && !status.returnedStale;
     if (fresh) return { config: cached.result.config, steps: cached.result.steps };
     const how = status.returnedStale ? 'expired, refreshing in the background' : status.fetch === 'inflight' ? 'shared with a lookup already running' : 'cached';
-    return this.fromCache(cached, how, started, onStep);
+    return this.fromCache(domain, cached, how, started, onStep);
   }
 
-  private fromCache(cached: CachedLookup, how: string, started: number, onStep: StepListener | undefined): Resolution {
+  needsDiscovery(domain: string): boolean {
+    if (this.deps.store.current().byDomain(domain)) return false;
+    // A fresh or an expired entry is answered at once (an expired one refreshes in the background, once).
+    return this.cache.peek(domain, { allowStale: true }) === undefined;
+  }
+
+  private fromCache(domain: string, cached: CachedLookup, how: string, started: number, onStep: StepListener | undefined): Resolution {
     const age = Math.round((this.now() - cached.at) / 1000);
-    const step: LookupStep = { step: 'cache', outcome: cached.result.config ? 'found' : 'nothing', detail: `answered from the cache (${how}; looked up ${age} s ago)`, ms: Math.round(performance.now() - started) };
+    const step: LookupStep = { kind: 'cache', subject: domain, outcome: cached.result.config ? 'found' : 'nothing', detail: `answered from the cache (${how}; looked up ${age} s ago)`, ms: Math.round(performance.now() - started) };
     onStep?.(step);
     return { config: cached.result.config, steps: [step, ...cached.result.steps] };
   }
@@ -114,9 +134,15 @@ export class DiscoveryResolver implements SettingsResolver {
     fetchOptions: LRUCache.FetcherFetchOptions<string, CachedLookup, LookupContext>,
     context: LookupContext | undefined,
   ): Promise<CachedLookup> {
-    const result = await this.lookupSlots.run(domain, () => {
+    const result = await this.lookupSlots.run(domain, async () => {
       this.lookups++;
-      return discover(domain, context?.address, this.deps, context?.onStep);
+      try {
+        return await discover(domain, context?.address, this.deps, context?.onStep);
+      } catch (error) {
+        // Steps report their own bugs; this is one around them (merging, the deadline). The request fails (503).
+        this.bugs.report(error, { step: 'lookup', domain, address: context?.address?.address });
+        throw error;
+      }
     });
     if (!result.config && stale?.result.config && !result.nxdomain && result.incomplete) {
       // A failed refresh keeps the old answer; try again after a short while.

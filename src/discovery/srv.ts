@@ -1,7 +1,7 @@
 // RFC 6186 / RFC 8314 SRV records: host and port per mail service, as the domain's DNS announces them.
 import type { Protocol, Security } from '../settings/model.js';
 import type { LookupContext } from './context.js';
-import type { DnsRecord } from './dns.js';
+import { DnsError, type DnsRecord } from './dns.js';
 
 export interface SrvService {
   label: string;
@@ -46,7 +46,7 @@ export interface SrvFinding {
 
 export async function srvLookup(ctx: LookupContext): Promise<SrvFinding> {
   const empty: SrvFinding = { targets: [], notOffered: [], ignored: [] };
-  return (await ctx.log.run('srv', () => srvStep(ctx))) ?? empty;
+  return (await ctx.log.run({ kind: 'srv', subject: ctx.domain }, () => srvStep(ctx))) ?? empty;
 }
 
 async function srvStep(ctx: LookupContext) {
@@ -56,6 +56,8 @@ async function srvStep(ctx: LookupContext) {
   SRV_SERVICES.forEach((service, i) => {
     const answer = answers[i]!;
     if (answer.status === 'rejected') {
+      // A query that got no answer is a DNS failure; anything else thrown is a bug, for the step log to report.
+      if (!(answer.reason instanceof DnsError)) throw answer.reason;
       failures.push(`${service.label}: ${answer.reason instanceof Error ? answer.reason.message : String(answer.reason)}`);
       return;
     }
@@ -67,8 +69,10 @@ async function srvStep(ctx: LookupContext) {
     ...finding.ignored,
     ...failures,
   ];
-  const outcome = finding.targets.length > 0 ? 'found' : failures.length === SRV_SERVICES.length ? 'failed' : 'nothing';
-  return { outcome: outcome as 'found' | 'failed' | 'nothing', detail: parts.join('; ') || `no SRV records for ${ctx.domain}`, value: finding };
+  const detail = parts.join('; ') || `no SRV records for ${ctx.domain}`;
+  if (finding.targets.length > 0) return { outcome: 'found' as const, detail, value: finding };
+  if (failures.length === SRV_SERVICES.length) return { outcome: 'failed' as const, failure: 'dns' as const, detail, value: finding };
+  return { outcome: 'nothing' as const, detail, value: finding };
 }
 
 function readService(ctx: LookupContext, service: SrvService, records: DnsRecord[], finding: SrvFinding): void {

@@ -1,5 +1,8 @@
 // Contracts between the discovery parts: the network guard, the prober and the pipeline.
 import type { AuthMethod, Protocol, Security } from '../settings/model.js';
+import type { ProbeFailureKind } from './probe/failure.js';
+
+export type { ProbeFailureKind };
 
 /** Decides which IP addresses discovery may connect to (global unicast, or inside MAILCONFIG_ALLOW_NETWORKS). */
 export interface NetworkGuard {
@@ -32,16 +35,13 @@ export interface CertificateFacts {
   problems: string[];
 }
 
-export interface ProbeResult {
+/** What a probe saw, whether or not it ended well (a failed STARTTLS still shows the greeting and capabilities). */
+interface ProbeObservations {
   target: ProbeTarget;
-  /** Connected, greeted, and (for tls/starttls) completed a TLS handshake with a valid certificate. */
-  ok: boolean;
-  /** What went wrong, in words, when not ok. */
-  error?: string;
   greeting?: string;
   /** Capabilities as read last (after TLS when TLS was used). */
   capabilities: string[];
-  /** Authentication methods derived from the capabilities, in clientConfig terms. */
+  /** Authentication methods derived from the capabilities, in clientConfig terms (empty when the conversation broke off). */
   auth: AuthMethod[];
   /** IMAP LOGINDISABLED before TLS, or no AUTH offered. */
   loginDisabled: boolean;
@@ -49,3 +49,17 @@ export interface ProbeResult {
   certificate?: CertificateFacts;
   ms: number;
 }
+
+/** Connected, greeted, and (for tls/starttls) completed a TLS handshake with a valid certificate. */
+export interface ProbeSuccess extends ProbeObservations {
+  ok: true;
+}
+
+/** Why the try is not usable: a stable kind (see ProbeFailureKind) and the words for people. */
+export interface ProbeFailed extends ProbeObservations {
+  ok: false;
+  failure: ProbeFailureKind;
+  error: string;
+}
+
+export type ProbeResult = ProbeSuccess | ProbeFailed;

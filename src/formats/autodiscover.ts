@@ -3,7 +3,9 @@ import { AddressError, parseAddress, type EmailAddress } from '../settings/addre
 import type { AuthMethod, MailConfig, Protocol, Security, ServerSettings } from '../settings/model.js';
 import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
-import { escapeXml, parseXml, XmlError, type XmlElement } from './xml.js';
+import { quoteInput } from '../settings/quote.js';
+import { escapeXml } from '../xml/escape.js';
+import { parseXml, XmlError, type XmlElement } from '../xml/parse.js';
 
 /** Outlook's own Content-Type for POX answers. */
 export const AUTODISCOVER_CONTENT_TYPE = 'text/xml; charset=utf-8';
@@ -50,11 +52,11 @@ export function parsePoxRequest(body: string): PoxRequest {
 
   const schema = child(request, 'AcceptableResponseSchema')?.text;
   if (schema !== undefined && schema !== '') {
-    if (schema.toLowerCase() !== OUTLOOK_RESPONSE_SCHEMA) return { ok: false, code: 601, reason: `response schema "${schema}" is not served (only ${OUTLOOK_RESPONSE_SCHEMA})` };
+    if (schema.toLowerCase() !== OUTLOOK_RESPONSE_SCHEMA) return { ok: false, code: 601, reason: `response schema ${quoteInput(schema, 'asked for', 200)} is not served (only ${OUTLOOK_RESPONSE_SCHEMA})` };
   } else {
     // No schema named: fine for an Outlook request, but a request in another schema's namespace wants other data.
     const ns = namespaceOf(root);
-    if (ns !== undefined && ns.toLowerCase() !== OUTLOOK_REQUEST_NS) return { ok: false, code: 601, reason: `request schema "${ns}" is not served` };
+    if (ns !== undefined && ns.toLowerCase() !== OUTLOOK_REQUEST_NS) return { ok: false, code: 601, reason: `request schema ${quoteInput(ns, 'asked for', 200)} is not served` };
   }
 
   const email = child(request, 'EMailAddress')?.text;

@@ -1,20 +1,25 @@
 import { hash } from 'node:crypto';
 import { build, type PlistValue } from 'plist';
 import type { EmailAddress } from '../settings/address.js';
-import { providerDisplayName, type AuthMethod, type MailConfig, type ServerSettings } from '../settings/model.js';
-import { compileTemplate, fillCompiled, type CompiledTemplate } from '../settings/placeholders.js';
+import { providerDisplayName, urlService, type AuthMethod, type MailConfig, type ServerSettings, type UrlService } from '../settings/model.js';
+import { ADDRESS_MARKERS, compileTemplate, fillCompiled, lowerCaseHost, type CompiledTemplate } from '../settings/placeholders.js';
 import { preferredServers } from '../settings/preference.js';
-import { escapeXml } from './xml.js';
+import { escapeXml } from '../xml/escape.js';
+import { MailconfigError } from '../settings/errors.js';
 
-// Apple configuration profile (.mobileconfig) with one com.apple.mail.managed payload.
+// Apple configuration profile (.mobileconfig) with one com.apple.mail.managed payload, and com.apple.caldav.account /
+// com.apple.carddav.account payloads when the provider has CalDAV / CardDAV (keys as in Apple's device-management
+// schema: mdm/profiles/com.apple.caldav.account.yaml and com.apple.carddav.account.yaml).
 // Traps handled here (formats.md section 3): PayloadVersion 1 everywhere, ports as <integer>, UUIDs derived from the
 // address (never shared between users), EmailAddress always set, never a password.
 
 export const MOBILECONFIG_CONTENT_TYPE = 'application/x-apple-aspen-config';
 
 /** The config cannot become a mail profile (Apple needs one incoming and one outgoing server). */
-export class ProfileError extends Error {
-  override name = 'ProfileError';
+export class ProfileError extends MailconfigError {
+  constructor(message: string) {
+    super('MAILCONFIG_PROFILE_IMPOSSIBLE', message);
+  }
 }
 
 /** What makes a profile one address' own: stable for that address, different for every other. */
@@ -23,6 +28,8 @@ export interface ProfileIdentity {
   identifier: string;
   profileUuid: string;
   mailUuid: string;
+  caldavUuid: string;
+  carddavUuid: string;
 }
 
 /** Bytes as a UUID in Apple's uppercase 8-4-4-4-12 form, marked as RFC 9562 version 8 (custom, hash-derived). */
@@ -40,11 +47,15 @@ function uuidFrom(bytes: Buffer): string {
  */
 export function profileIdentity(address: EmailAddress): ProfileIdentity {
   const digest = hash('sha256', `mailconfig profile:${address.address.toLowerCase()}`, 'buffer');
+  // A second digest for the calendar and contacts payloads, so the mail UUIDs stay what they always were.
+  const dav = hash('sha256', `mailconfig profile dav:${address.address.toLowerCase()}`, 'buffer');
   const reversedDomain = address.domain.split('.').reverse().join('.');
   return {
     identifier: `${reversedDomain}.mailconfig.${digest.subarray(0, 12).toString('hex')}`,
     profileUuid: uuidFrom(digest.subarray(0, 16)),
     mailUuid: uuidFrom(digest.subarray(16, 32)),
+    caldavUuid: uuidFrom(dav.subarray(0, 16)),
+    carddavUuid: uuidFrom(dav.subarray(16, 32)),
   };
 }
 
@@ -123,6 +134,16 @@ function buildProfile(config: MailConfig, fields: ProfileFields): Record<string,
     // No password in the profile (only encrypted profiles may carry one): the device asks once for both servers.
     OutgoingPasswordSameAsIncomingPassword: true,
   };
+  const content: Record<string, PlistValue>[] = [mail];
+  const extras: string[] = [];
+  for (const kind of ['caldav', 'carddav'] as const) {
+    const service = urlService(config, kind);
+    const payload = service ? davPayload(kind, service, name, fields) : undefined;
+    if (!payload) continue;
+    content.push(payload);
+    extras.push(kind === 'caldav' ? 'calendars' : 'contacts');
+  }
+  const also = extras.length > 0 ? ` It also sets up ${extras.join(' and ')} (${extras.length > 1 ? 'CalDAV, CardDAV' : extras[0] === 'calendars' ? 'CalDAV' : 'CardDAV'}).` : '';
   return {
     PayloadType: 'Configuration',
     PayloadVersion: 1,
@@ -131,10 +152,39 @@ function buildProfile(config: MailConfig, fields: ProfileFields): Record<string,
     PayloadDisplayName: `${name} (${fields.displayAddress})`,
     PayloadDescription:
       `Sets up the mail account ${fields.displayAddress} with ${name}: incoming ${incomingLabel}, ` +
-      `outgoing SMTP ${host(outgoing)}:${outgoing.port}. The profile holds no password; the device asks for it.`,
+      `outgoing SMTP ${host(outgoing)}:${outgoing.port}.${also} The profile holds no password; the device asks for it.`,
     PayloadOrganization: name,
     PayloadRemovalDisallowed: false,
-    PayloadContent: [mail],
+    PayloadContent: content,
+  };
+}
+
+/**
+ * One CalDAV or CardDAV account: host, port and TLS from the https URL, the URL itself as the principal URL (the
+ * device runs the RFC 6764 / current-user-principal discovery from there), the user name, never a password.
+ * A URL that is not https is left out (Apple would send the password in clear text).
+ */
+function davPayload(kind: 'caldav' | 'carddav', service: UrlService, name: string, fields: ProfileFields): Record<string, PlistValue> | undefined {
+  const url = fill(service.url, fields);
+  const parts = /^https:\/\/([^/:?#]+)(?::([0-9]{1,5}))?(?:[/?#]|$)/i.exec(url);
+  if (!parts) return undefined;
+  const port = parts[2] === undefined ? 443 : Number(parts[2]);
+  if (!(port >= 1 && port <= 65535)) return undefined;
+  const prefix = kind === 'caldav' ? 'CalDAV' : 'CardDAV';
+  const what = kind === 'caldav' ? 'calendar' : 'contacts';
+  return {
+    PayloadType: `com.apple.${kind}.account`,
+    PayloadVersion: 1,
+    PayloadIdentifier: `${fields.identifier}.${kind}`,
+    PayloadUUID: kind === 'caldav' ? fields.caldavUuid : fields.carddavUuid,
+    PayloadDisplayName: `${name} ${what}`,
+    PayloadDescription: `${kind === 'caldav' ? 'Calendar' : 'Contacts'} account ${fields.displayAddress}`,
+    [`${prefix}AccountDescription`]: `${name} ${what}`,
+    [`${prefix}HostName`]: lowerCaseHost(parts[1]!),
+    [`${prefix}Port`]: port,
+    [`${prefix}UseSSL`]: true,
+    [`${prefix}PrincipalURL`]: url,
+    [`${prefix}Username`]: fill(service.username, fields),
   };
 }
 
@@ -156,13 +206,13 @@ export function mobileconfigObject(config: MailConfig, address: EmailAddress): R
 // Building a plist costs ~0.1 ms, more than the rest of a request: build once per provider with markers in place
 // of the address-specific strings, then fill them in with one pass (so a value containing a marker stays as is).
 const MARKERS: Record<string, keyof ProfileFields> = {
-  '%EMAILADDRESS%': 'address',
-  '%EMAILLOCALPART%': 'localPart',
-  '%EMAILDOMAIN%': 'domain',
+  ...ADDRESS_MARKERS,
   '%MAILCONFIG-DISPLAYADDRESS%': 'displayAddress',
   '%MAILCONFIG-IDENTIFIER%': 'identifier',
   '%MAILCONFIG-PROFILEUUID%': 'profileUuid',
   '%MAILCONFIG-MAILUUID%': 'mailUuid',
+  '%MAILCONFIG-CALDAVUUID%': 'caldavUuid',
+  '%MAILCONFIG-CARDDAVUUID%': 'carddavUuid',
 };
 const MARKER_FIELDS = Object.fromEntries(Object.entries(MARKERS).map(([marker, field]) => [field, marker])) as unknown as ProfileFields;
 

@@ -1,6 +1,7 @@
 import { X509Certificate, createHash, createPrivateKey, webcrypto, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { MailconfigError } from '../settings/errors.js';
 
 // Signs profiles as DER CMS SignedData with the content attached and the chain included, the equivalent of
 // `openssl smime -sign -nodetach -outform der -signer cert.pem -inkey key.pem -certfile chain.pem`.
@@ -11,13 +12,12 @@ import * as pkijs from 'pkijs';
 // host's TLS certificate is the usual profile signer). node:crypto reads and checks the key and certificates at start.
 
 /** Which of the three settings is wrong, and why; the config loader turns it into a ConfigError with the path. */
-export class SigningSetupError extends Error {
-  override name = 'SigningSetupError';
+export class SigningSetupError extends MailconfigError {
   constructor(
     readonly variable: 'MAILCONFIG_SIGN_CERT' | 'MAILCONFIG_SIGN_KEY' | 'MAILCONFIG_SIGN_CHAIN',
     message: string,
   ) {
-    super(message);
+    super('MAILCONFIG_SIGNING_SETUP_INVALID', message);
   }
 }
 
@@ -158,17 +158,4 @@ export function createProfileSigner(material: SigningMaterial, now: Date = new D
       return Buffer.from(contentInfo.toSchema().toBER());
     },
   };
-}
-
-// One signer per material: the config check at start and the routes share it instead of parsing twice.
-const signers = new WeakMap<SigningMaterial, ProfileSigner>();
-
-/** The signer for this material, created on first use (at start, by the config check). */
-export function profileSigner(material: SigningMaterial): ProfileSigner {
-  let signer = signers.get(material);
-  if (!signer) {
-    signer = createProfileSigner(material);
-    signers.set(material, signer);
-  }
-  return signer;
 }

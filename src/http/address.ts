@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { AddressError, parseAddress, type EmailAddress } from '../settings/address.js';
+import { AddressError, parseAddress, type AddressErrorCode, type EmailAddress } from '../settings/address.js';
 
 /** Reads the first present query parameter among `names`, whatever its case (clients differ: emailaddress, Email). */
 export function queryParam(request: FastifyRequest, names: readonly string[]): string | undefined {
@@ -13,7 +13,9 @@ export function queryParam(request: FastifyRequest, names: readonly string[]): s
   return undefined;
 }
 
-export type AddressParam = { ok: true; address: EmailAddress } | { ok: false; reason: string } | { ok: true; address: undefined };
+/** A refused address: `reason` in English (logs, API, clients), `code` for pages that explain it in their language. */
+export type AddressRefusal = { ok: false; code: AddressErrorCode; reason: string };
+export type AddressParam = { ok: true; address: EmailAddress } | AddressRefusal | { ok: true; address: undefined };
 
 /**
  * The address from the query, if given; a reason when it is not an address. Two different addresses, or one that is
@@ -21,9 +23,9 @@ export type AddressParam = { ok: true; address: EmailAddress } | { ok: false; re
  */
 export function addressFromQuery(request: FastifyRequest, names: readonly string[]): AddressParam {
   const { values, malformed } = rawQueryValues(request, names);
-  if (malformed) return { ok: false, reason: 'the e-mail address in the URL is not correctly percent-encoded' };
+  if (malformed) return { ok: false, code: 'MAILCONFIG_ADDRESS_URL_ENCODING', reason: 'the e-mail address in the URL is not correctly percent-encoded' };
   const given = [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
-  if (given.length > 1) return { ok: false, reason: 'the URL names more than one e-mail address' };
+  if (given.length > 1) return { ok: false, code: 'MAILCONFIG_ADDRESS_URL_TWO_ADDRESSES', reason: 'the URL names more than one e-mail address' };
   return addressParam(given[0]);
 }
 
@@ -33,7 +35,7 @@ export function addressParam(raw: string | undefined): AddressParam {
   try {
     return { ok: true, address: parseAddress(raw) };
   } catch (error) {
-    if (error instanceof AddressError) return { ok: false, reason: error.message };
+    if (error instanceof AddressError) return { ok: false, code: error.code, reason: error.message };
     throw error;
   }
 }
@@ -62,13 +64,4 @@ function decodeQueryPart(part: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The service's own base URL: configured, or from the request (for links and the V2 pointer). */
-export function publicBaseUrl(request: FastifyRequest, configured: string | undefined): string {
-  if (configured) return configured;
-  const candidate = `${request.protocol}://${request.host}`;
-  // Only a Host that makes a valid URL of at most a host name's length (with port); anything else is not ours to echo.
-  const usable = typeof request.host === 'string' && request.host.length <= 270 && /^[A-Za-z0-9.:[\]-]+$/.test(request.host) && URL.canParse(candidate);
-  return usable ? candidate : `${request.protocol}://localhost`;
 }

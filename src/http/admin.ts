@@ -1,14 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminConfig, AdminToken } from '../config.js';
-import { renderClientConfig } from '../formats/thunderbird.js';
+import { paccDigestChanges } from './pacc.js';
 import { isProviderKey } from '../providers/checks.js';
 import type { ProviderEntry } from '../providers/database.js';
 import { diffProviders, summarizeChanges, type ChangeSummary } from '../providers/diff.js';
-import { configFromJson } from '../providers/json.js';
+import { providerXmlFromJson } from '../providers/json.js';
 import type { Problem } from '../providers/parse.js';
-import { isProviderAdminStore, type WriteOptions } from '../providers/store.js';
-import type { ServiceDeps } from './server.js';
+import { isProviderAdminStore, type Expectation, type WriteOptions } from '../providers/store.js';
+import { MailconfigError } from '../settings/errors.js';
+import { quoteInput } from '../settings/quote.js';
+import type { ServiceDeps } from './deps.js';
+import type { AbuseMetrics } from './abuse-metrics.js';
+import { AdminAuthGuard } from './admin-guard.js';
 
 /** Provider files are parsed with a 256 KiB limit; the body may be that large (the app default is 16 KiB). */
 const MAX_BODY = 256 * 1024;
@@ -37,9 +41,9 @@ function sha256(value: string): Buffer {
 }
 
 /** Admin API for the provider database; only registered when admin tokens are configured. */
-export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, admin: AdminConfig): void {
+export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, admin: AdminConfig, metrics?: AbuseMetrics, guard = new AdminAuthGuard()): void {
   const store = deps.providers;
-  if (!isProviderAdminStore(store)) throw new Error('admin tokens are configured but the provider store cannot be changed (use LiveProviderStore)');
+  if (!isProviderAdminStore(store)) throw new MailconfigError('MAILCONFIG_ADMIN_STORE_READ_ONLY', 'admin tokens are configured but the provider store cannot be changed (use LiveProviderStore)');
   const authenticate = tokenChecker(admin.tokens);
   const who = new WeakMap<FastifyRequest, string>();
 
@@ -48,13 +52,27 @@ export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, adm
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) => done(null, body));
 
+    // The failure limiter runs first: a blocked address gets 429 before any token is compared.
     scope.addHook('onRequest', async (request, reply) => {
+      const blocked = guard.check(request.ip);
+      if (!blocked.ok) {
+        metrics?.rateLimited('admin-auth');
+        return reply
+          .code(429)
+          .header('retry-after', String(blocked.retryAfterSeconds))
+          .type(JSON_TYPE)
+          .send({ error: `too many failed admin authentications from this address; retry in ${blocked.retryAfterSeconds} s` });
+      }
       const auth = authenticate(request.headers.authorization);
       if (auth.ok) {
+        guard.succeeded(request.ip);
         who.set(request, auth.name);
         return;
       }
-      request.log.warn({ status: auth.status }, `admin API refused: ${auth.reason}`);
+      metrics?.adminAuthFailure();
+      const counted = guard.failed(request.ip);
+      // The client's address is logged (it is what an operator blocks); the token never is.
+      request.log.warn({ status: auth.status, client: request.ip, failures: counted.failures, blockedForSeconds: counted.blockedForSeconds }, `admin API refused: ${auth.reason}`);
       if (auth.status === 401) void reply.header('www-authenticate', 'Bearer realm="mailconfig-admin"');
       return reply.code(auth.status).type(JSON_TYPE).send({ error: auth.reason });
     });
@@ -96,7 +114,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: ServiceDeps, adm
         .code(result.created ? 201 : 200)
         .header('etag', result.entry.etag)
         .type(JSON_TYPE)
-        .send({ key: key.key, file: result.entry.file, etag: result.entry.etag, created: result.created, warnings: result.warnings.map(brief), changes });
+        .send({ key: key.key, file: result.entry.file, etag: result.entry.etag, created: result.created, warnings: result.warnings.map(brief), changes, ...paccDigestChanges(result.previous?.config, result.entry.config) });
     });
 
     scope.delete<{ Params: { id: string } }>('/admin/providers/:id', async (request, reply) => {
@@ -118,7 +136,7 @@ type KeyParam = { ok: true; key: string } | { ok: false; reason: string };
 function providerKeyParam(id: string): KeyParam {
   const key = id.replace(/\.xml$/, '');
   if (isProviderKey(key)) return { ok: true, key };
-  return { ok: false, reason: `"${id.slice(0, 100)}" is not a provider id: use the file name without .xml (lower-case letters, digits, ".", "_", "-"; starting with a letter or digit)` };
+  return { ok: false, reason: `${quoteInput(id, 'the id', 100)} is not a provider id: use the file name without .xml (lower-case letters, digits, ".", "_", "-"; starting with a letter or digit)` };
 }
 
 type BodyText = { ok: true; text: string; fromJson: boolean } | { ok: false; status: 400 | 415 | 422; payload: Record<string, unknown> };
@@ -130,29 +148,39 @@ function providerText(request: FastifyRequest, key: string): BodyText {
   if (body.trim() === '') return { ok: false, status: 400, payload: { error: 'the request has no body: send the provider file' } };
   if (type === 'application/xml' || type === 'text/xml') return { ok: true, text: body, fromJson: false };
   if (type !== 'application/json') return { ok: false, status: 415, payload: { error: 'send the provider as application/xml (or text/xml), or as application/json in the MailConfig shape' } };
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (error) {
-    return { ok: false, status: 400, payload: { error: `the body is not JSON: ${(error as Error).message}` } };
-  }
-  // Accept what GET with Accept: application/json returns ({config: ...}) as well as the bare MailConfig.
-  if (isWrapper(value)) value = value.config;
-  const { config, problems } = configFromJson(value, key);
-  if (!config) return { ok: false, status: 422, payload: { errors: problems.map((p) => ({ line: null, path: p.path, message: p.message })), warnings: [] } };
-  return { ok: true, text: renderClientConfig(config), fromJson: true };
+  const json = providerXmlFromJson(body, key);
+  if (json.ok) return { ok: true, text: json.xml, fromJson: true };
+  // JSON.parse's message quotes the body: only its position is passed on.
+  if (json.kind === 'syntax') return { ok: false, status: 400, payload: { error: `the body is not JSON${jsonPosition(json.message)}` } };
+  return { ok: false, status: 422, payload: { errors: json.problems.map((p) => ({ line: null, path: p.path, message: p.message })), warnings: [] } };
 }
 
-function isWrapper(value: unknown): value is { config: unknown } {
-  return typeof value === 'object' && value !== null && 'config' in value && !('servers' in value);
+function jsonPosition(message: string): string {
+  const at = /position (\d+)/.exec(message)?.[1];
+  return at === undefined ? '' : ` (error at character ${at})`;
 }
 
+/**
+ * If-Match and If-None-Match (RFC 9110 13.1.1, 13.1.2) as the store's expectation: `*`, or a list of entity tags.
+ * If-Match compares strongly (a weak tag never matches); If-None-Match weakly (W/"x" matches "x"). Both headers:
+ * both must hold. A header repeated counts as one list.
+ */
 function preconditions(request: FastifyRequest): WriteOptions {
   const header = (name: string) => {
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
   };
-  return { ifMatch: header('if-match'), ifNoneMatch: header('if-none-match') };
+  const parts: Expectation[] = [];
+  const ifMatch = header('if-match');
+  if (ifMatch !== undefined) parts.push(ifMatch.trim() === '*' ? 'present' : { etags: entityTags(ifMatch).filter((t) => !t.weak).map((t) => t.tag) });
+  const ifNoneMatch = header('if-none-match');
+  if (ifNoneMatch !== undefined) parts.push(ifNoneMatch.trim() === '*' ? 'absent' : { notEtags: entityTags(ifNoneMatch).map((t) => t.tag) });
+  return { expect: parts.length === 0 ? 'any' : parts.length === 1 ? parts[0]! : { allOf: parts } };
+}
+
+/** The entity tags of a list like `"a", W/"b"`; anything that is not a tag is ignored (it can match nothing). */
+function entityTags(header: string): { tag: string; weak: boolean }[] {
+  return [...header.matchAll(/(W\/)?("[^"]*")/g)].map((m) => ({ tag: m[2]!, weak: m[1] !== undefined }));
 }
 
 function preconditionFailed(reply: FastifyReply, etag: string | undefined) {

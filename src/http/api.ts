@@ -1,10 +1,15 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { settingsDocument } from '../formats/settings-json.js';
+import { explainSteps, settingsDocument } from '../formats/settings-json.js';
 import type { LookupStep } from '../settings/resolver.js';
-import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
+import { addressFromQuery, queryParam } from './address.js';
+import { publicBaseUrl } from './public-url.js';
+import { registerDnsApi } from './dns.js';
+import { registerCheckApi } from './check.js';
 import { openApiDocument } from './openapi.js';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
+import { lookUp } from './discovery-limit.js';
+import type { AddressErrorCode } from '../settings/address.js';
 
 const ADDRESS_PARAMS = ['email', 'emailaddress'];
 
@@ -21,23 +26,27 @@ export function registerApiRoutes(app: FastifyInstance, deps: ServiceDeps): void
       api.get('/settings', async (request, reply) => {
         const explain = /^(1|true|yes)$/i.test(queryParam(request, ['explain']) ?? '');
         const param = addressFromQuery(request, ADDRESS_PARAMS);
-        if (!param.ok) return error(reply, 400, 'invalid_address', param.reason);
+        if (!param.ok) return error(reply, 400, 'invalid_address', param.reason, { code: param.code });
         const address = param.address;
         if (!address) return error(reply, 400, 'missing_address', 'add ?email=you@example.org to the URL');
-        const { config, steps } = await deps.resolver.resolve(address.domain, address);
-        if (!config) return error(reply, 404, 'unknown_domain', `no mail settings known for ${address.domainUnicode}`, explain ? steps : undefined);
+        const { config, steps } = await lookUp(deps, request, address.domain, address);
+        if (!config) return error(reply, 404, 'unknown_domain', `no mail settings known for ${address.domainUnicode}`, explain ? { steps } : {});
         return reply.type('application/json; charset=utf-8').send(settingsDocument(config, address, explain ? steps : undefined));
       });
 
+      registerDnsApi(api, deps);
+      registerCheckApi(api, deps);
+
       api.get('/openapi.json', async (request, reply) => {
-        return reply.type('application/json; charset=utf-8').send(openApiDocument(publicBaseUrl(request, deps.config.publicUrl)));
+        return reply.type('application/json; charset=utf-8').send(openApiDocument(publicBaseUrl(request, deps) ?? '/'));
       });
     },
     { prefix: '/api/v1' },
   );
 }
 
-function error(reply: FastifyReply, status: 400 | 404, code: ErrorCode, message: string, steps?: LookupStep[]) {
-  reply.request.log.info({ reason: message }, 'settings API error');
-  return reply.code(status).type('application/json; charset=utf-8').send(steps ? { error: code, message, steps } : { error: code, message });
+function error(reply: FastifyReply, status: 400 | 404, error: ErrorCode, message: string, extra: { code?: AddressErrorCode; steps?: LookupStep[] } = {}) {
+  reply.request.log.info({ reason: message, code: extra.code }, 'settings API error');
+  const body = { error, message, ...(extra.code ? { code: extra.code } : {}), ...(extra.steps ? { steps: explainSteps(extra.steps) } : {}) };
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MOBILECONFIG_CONTENT_TYPE, ProfileError, profileFilename, renderMobileconfig } from '../formats/mobileconfig.js';
-import { profileSigner } from '../formats/profile-signing.js';
 import { addressFromQuery } from './address.js';
 import { sendPlainBadRequest, sendPlainText } from './plain.js';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
+import { lookUp } from './discovery-limit.js';
 
 const ADDRESS_PARAMS = ['emailaddress', 'email'];
 
 /** Apple configuration profiles: `/mobileconfig?emailaddress=` and `/email.mobileconfig?email=`. */
 export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): void {
-  // Checked and created once at start (by loadConfig); here it is only picked up.
-  const signer = deps.config.signing ? profileSigner(deps.config.signing) : undefined;
+  const signer = deps.signer;
+  if (signer) app.log.info({ subject: signer.subject }, 'Apple profiles are signed');
   for (const warning of signer?.warnings ?? []) app.log.warn(warning);
 
   const profile = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -18,7 +18,7 @@ export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): vo
     if (!param.ok) return badRequest(request, reply, param.reason);
     const address = param.address;
     if (!address) return badRequest(request, reply, 'add ?emailaddress=you@example.org to the URL');
-    const { config } = await deps.resolver.resolve(address.domain, address);
+    const { config } = await lookUp(deps, request, address.domain, address);
     if (!config) return sendPlainText(reply, 404, `No mail settings known for ${address.domain}`);
     let xml: string;
     try {

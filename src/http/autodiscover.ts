@@ -12,8 +12,12 @@ import {
   type PoxErrorCode,
 } from '../formats/autodiscover.js';
 import type { EmailAddress } from '../settings/address.js';
-import { addressFromQuery, addressParam, publicBaseUrl, queryParam, type AddressParam } from './address.js';
-import type { ServiceDeps } from './server.js';
+import { quoteInput } from '../settings/quote.js';
+import { addressFromQuery, addressParam, queryParam, type AddressParam } from './address.js';
+import { publicBaseUrl } from './public-url.js';
+import type { ServiceDeps } from './deps.js';
+import { lookUp } from './discovery-limit.js';
+import { clientErrorReason, setRetryAfter } from './errors.js';
 
 const POX_PATH = '/autodiscover/autodiscover.xml';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -36,7 +40,8 @@ export function registerAutodiscoverRoutes(app: FastifyInstance, deps: ServiceDe
     scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
       // The client's fault (oversized body, rate limit): its own HTTP status, the document says why.
       if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-        const reason = error.statusCode === 413 ? `the request body is larger than ${POX_MAX_BYTES} bytes` : error.message;
+        const reason = error.statusCode === 413 ? `the request body is larger than ${POX_MAX_BYTES} bytes` : clientErrorReason(error, error.statusCode);
+        if (error.statusCode === 429) setRetryAfter(reply, error);
         return sendPoxError(request, reply, 600, reason, error.statusCode);
       }
       request.log.error({ err: error }, 'autodiscover request failed');
@@ -87,7 +92,7 @@ function decodeBody(body: unknown): DecodedBody {
 }
 
 async function answer(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, address: EmailAddress) {
-  const { config } = await deps.resolver.resolve(address.domain, address);
+  const { config } = await lookUp(deps, request, address.domain, address);
   if (!config || config.servers.length === 0) {
     return sendPoxError(request, reply, 501, `no configuration for ${address.domainUnicode} (${address.domain})`, 200);
   }
@@ -104,13 +109,18 @@ function sendPoxError(request: FastifyRequest, reply: FastifyReply, code: PoxErr
 function v2(request: FastifyRequest, reply: FastifyReply, deps: ServiceDeps, param: AddressParam) {
   const protocol = queryParam(request, ['protocol']);
   if (!isV2Protocol(protocol)) {
-    const reason = protocol ? `the protocol "${protocol}" is not served; only ${V2_PROTOCOL} is` : `the Protocol parameter is missing; only ${V2_PROTOCOL} is served`;
+    const reason = protocol ? `the protocol ${quoteInput(protocol, 'asked for')} is not served; only ${V2_PROTOCOL} is` : `the Protocol parameter is missing; only ${V2_PROTOCOL} is served`;
     return v2Error(request, reply, 'InvalidProtocol', reason);
   }
   if (!param.ok) return v2Error(request, reply, 'InvalidUser', `not an e-mail address: ${param.reason}`);
   if (!param.address) return v2Error(request, reply, 'InvalidUser', 'the e-mail address is missing (Email=you@example.org)');
-  // V2 only points to POX, which looks the address up; no lookup here.
-  return reply.type(JSON_TYPE).send(renderV2Pointer(publicBaseUrl(request, deps.config.publicUrl)));
+  // V2 only points to POX, which looks the address up; no lookup here. Never to a Host that is not ours.
+  const base = publicBaseUrl(request, deps);
+  if (!base) {
+    request.log.info({ code: 'InvalidUser' }, 'autodiscover.json for a host name this service does not serve');
+    return reply.code(421).type(JSON_TYPE).send(renderV2Error('InvalidUser', 'this service does not answer for the host name in the request; ask autodiscover.<your domain>'));
+  }
+  return reply.type(JSON_TYPE).send(renderV2Pointer(base));
 }
 
 function v2Error(request: FastifyRequest, reply: FastifyReply, code: 'InvalidProtocol' | 'InvalidUser', reason: string) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
 
 export function registerHealthRoutes(app: FastifyInstance, deps: ServiceDeps): void {
   app.get('/healthz', async (_request, reply) => {

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ServiceDeps } from './server.js';
+import { DiscoveryResolver } from '../discovery/resolver.js';
+import type { ServiceDeps } from './deps.js';
 
 interface SharedMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status'>;
   duration: Histogram<'route'>;
+  discoveryErrors: Counter<'step'>;
+  bugsWired: boolean;
 }
 
 /** The HTTP and HTTPS listeners are two apps on the same deps: they count into one registry, shown on both ports. */
@@ -20,7 +23,9 @@ function sharedMetrics(deps: ServiceDeps): SharedMetrics {
   const known = byDeps.get(deps);
   if (known) return known;
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'mailconfig_process_' });
+  // prom-client's default names already say what they are about (process_cpu_user_seconds_total,
+  // nodejs_heap_size_used_bytes): the prefix only adds the service's name, not a second "process_".
+  collectDefaultMetrics({ register: registry, prefix: 'mailconfig_' });
   const requests = new Counter({
     name: 'mailconfig_http_requests_total',
     help: 'HTTP requests by route pattern and status code',
@@ -42,14 +47,27 @@ function sharedMetrics(deps: ServiceDeps): SharedMetrics {
       this.set(deps.providers.current().size);
     },
   });
-  const metrics = { registry, requests, duration };
+  const discoveryErrors = new Counter({
+    name: 'mailconfig_discovery_errors_total',
+    help: 'Unexpected errors (bugs) in live discovery, by step; each one is logged with its stack',
+    labelNames: ['step'] as const,
+    registers: [registry],
+  });
+  const metrics = { registry, requests, duration, discoveryErrors, bugsWired: false };
   byDeps.set(deps, metrics);
   return metrics;
 }
 
 /** Prometheus metrics at /metrics. */
 export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Registry {
-  const { registry, requests, duration } = sharedMetrics(deps);
+  const shared = sharedMetrics(deps);
+  const { registry, requests, duration, discoveryErrors } = shared;
+  if (deps.resolver instanceof DiscoveryResolver && !shared.bugsWired) {
+    // Discovery logs its bugs through the first app's logger, and each one is counted here (once for both listeners).
+    shared.bugsWired = true;
+    deps.resolver.bugs.useLogger(app.log);
+    deps.resolver.bugs.onBug((step) => discoveryErrors.inc({ step }));
+  }
   // Label children are looked up once per route and status: prom-client hashes label sets on every call otherwise.
   const counters = new Map<string, Counter.Internal>();
   const timers = new Map<string, Histogram.Internal<'route'>>();

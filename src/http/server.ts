@@ -1,33 +1,26 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { renderV2Error } from '../formats/autodiscover.js';
-import type { AppConfig } from '../config.js';
-import type { ProviderStore, SettingsResolver } from '../settings/resolver.js';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerHealthRoutes } from './health.js';
 import { registerThunderbirdRoutes } from './thunderbird.js';
-import { registerWebRoutes, type BadUrlPage } from './web.js';
+import { createWebPages, registerWebRoutes } from './web.js';
+import { handleBadUrl, handleError, handleNotFound } from './errors.js';
 import { registerAppleRoutes } from './apple.js';
 import { registerApiRoutes } from './api.js';
 import { registerAutodiscoverRoutes } from './autodiscover.js';
 import { registerMetrics } from './metrics.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerAdminRoutes } from './admin.js';
-import { sendPlainText } from './plain.js';
+import { registerPaccRoutes } from './pacc.js';
+import { registerCheckPage } from './check.js';
+import type { ServiceDeps } from './deps.js';
+import { createAbuseMetrics } from './abuse-metrics.js';
+import { registerAccessLog, requestId } from './access-log.js';
+import { DiscoveryBudget } from './discovery-limit.js';
+import { privateLoggerOptions } from './privacy.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import type { SecureServerOptions } from 'node:http2';
-import type { ChallengeResponder, ProcessRole } from '../tls/types.js';
 import { registerAcmeChallengeRoute } from './acme-challenge.js';
 import { registerHttpsRedirect } from './https-redirect.js';
 import { CONNECTION_TIMEOUTS } from '../listeners/limits.js';
-
-/** What the routes need; built once by `startService` (or by a test with its own parts). */
-export interface ServiceDeps {
-  config: AppConfig;
-  providers: ProviderStore;
-  resolver: SettingsResolver;
-  /** ACME http-01 answers for the HTTP listener (src/tls/types.ts); absent: those paths answer 404. */
-  challenges?: ChallengeResponder;
-  /** Which serving process this is; only the one with `ordersCertificates` runs ACME orders. */
-  role?: ProcessRole;
-}
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -37,9 +30,16 @@ export interface BuildOptions {
   httpsPort?: () => number;
 }
 
+/**
+ * The HTTP and HTTPS listeners are two apps on one deps object: they share one discovery budget, so a client gets the
+ * same limit whichever port it uses.
+ */
+const budgets = new WeakMap<ServiceDeps, DiscoveryBudget | undefined>();
+
 /** Builds the HTTP app with every route; listening is left to the caller. */
-export async function buildServer(deps: ServiceDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
-  let webPage: BadUrlPage | undefined;
+export async function buildServer(given: ServiceDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  // Built before the app, so every error handler can answer with a page whatever the order routes register in.
+  const pages = createWebPages(given);
   const { headersTimeout, requestTimeout, keepAliveTimeout, checkingInterval } = CONNECTION_TIMEOUTS;
   const listener = options.https
     ? { http2: true, https: { ...options.https, allowHTTP1: true }, http2SessionTimeout: keepAliveTimeout }
@@ -49,58 +49,42 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
     ...(listener as object),
     requestTimeout,
     keepAliveTimeout,
-    logger: options.logger ?? false,
+    // Every log line is scrubbed of e-mail addresses (privacy.ts); one access line per request (access-log.ts).
+    logger: privateLoggerOptions(options.logger ?? false, given.config.logKey),
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestId,
     // Outlook asks /Autodiscover/Autodiscover.xml, others lower case: paths match in any case.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 512 },
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
-    trustProxy: deps.config.trustProxy,
+    trustProxy: given.config.trustProxy,
     // Refused by the router before any route runs: answered here, in the format of the endpoint that was meant.
-    frameworkErrors: (error, request, reply) => badUrl(error, request, reply, webPage),
+    // (The handler returns the reply, which is thenable; fastify ignores what this hook returns.)
+    frameworkErrors: (error, request, reply) => void handleBadUrl(pages)(error, request, reply),
   });
-  registerMetrics(app, deps);
-  await registerRateLimit(app, deps);
+  registerAccessLog(app, given.config.logKey);
+  await registerSecurityHeaders(app);
+  const metrics = createAbuseMetrics(registerMetrics(app, given));
+  const perMinute = given.config.discoveryRateLimitPerMinute;
+  if (!budgets.has(given)) budgets.set(given, given.discoveryBudget ?? (perMinute > 0 ? new DiscoveryBudget(perMinute, metrics) : undefined));
+  const deps: ServiceDeps = { ...given, discoveryBudget: budgets.get(given) };
+  await registerRateLimit(app, deps, metrics);
   if (!options.https && deps.config.listeners.httpsRedirect && deps.config.listeners.httpsPort !== undefined) {
     const configured = deps.config.listeners.httpsPort;
     registerHttpsRedirect(app, { publicUrl: deps.config.publicUrl, httpsPort: options.httpsPort ?? (() => configured) });
   }
-  // Last line of defence: never a stack trace, never a bare 500 page. Routes answer their own format's errors.
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'unhandled error');
-    else request.log.info({ reason: error.message }, 'bad request');
-    const message = status === 500 ? 'the server could not answer this request' : error.message;
-    void reply.code(status).type('application/json; charset=utf-8').send({ error: status === 500 ? 'internal error' : 'bad request', message });
-  });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).type('application/json; charset=utf-8').send({ error: `no such page: ${request.method} ${request.url.split('?')[0]}` });
-  });
+  // Last line of defence: never a stack trace, never a bare 500, always the format of the route family (errors.ts).
+  app.setErrorHandler(handleError(pages));
+  app.setNotFoundHandler(handleNotFound(pages));
   registerHealthRoutes(app, deps);
   registerAcmeChallengeRoute(app, deps.challenges);
   registerThunderbirdRoutes(app, deps);
-  webPage = registerWebRoutes(app, deps);
+  registerPaccRoutes(app, deps);
+  registerWebRoutes(app, deps, pages);
+  registerCheckPage(app, deps, pages);
   registerAppleRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerAutodiscoverRoutes(app, deps);
-  if (deps.config.admin) registerAdminRoutes(app, deps, deps.config.admin);
+  if (deps.config.admin) registerAdminRoutes(app, deps, deps.config.admin, metrics);
   return app as FastifyInstance;
-}
-
-/** A path the router cannot decode (`/setup/%zz`) or with a parameter over its length limit: a 4xx, never fastify's own JSON. */
-function badUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply, webPage: BadUrlPage | undefined) {
-  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-  const reason = status === 414 ? 'the address (URL) is too long' : 'the address (URL) is not correctly percent-encoded';
-  request.log.info({ reason, code: error.code }, 'bad URL');
-  const path = (request.url.split('?')[0] ?? '').toLowerCase();
-  if (path.startsWith('/autodiscover/autodiscover.json')) return reply.code(status).type('application/json; charset=utf-8').send(renderV2Error('InvalidUser', reason));
-  // An exception here would not reach any error handler (it would end the process): the page falls back to JSON.
-  if (path.startsWith('/setup/') && webPage) {
-    try {
-      return webPage(request, reply, status, reason);
-    } catch (pageError) {
-      request.log.error({ err: pageError }, 'bad URL page failed');
-    }
-  }
-  if (path.startsWith('/v1.1/') || path.startsWith('/assets/')) return sendPlainText(reply, status, `Bad request: ${reason}`);
-  return reply.code(status).type('application/json; charset=utf-8').send({ error: 'bad request', message: reason });
 }

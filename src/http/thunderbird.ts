@@ -3,7 +3,8 @@ import { THUNDERBIRD_CONTENT_TYPE, renderClientConfig } from '../formats/thunder
 import { AddressError, parseDomain } from '../settings/address.js';
 import { addressFromQuery } from './address.js';
 import { sendPlainBadRequest, sendPlainText } from './plain.js';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
+import { lookUp } from './discovery-limit.js';
 
 const ADDRESS_PARAMS = ['emailaddress', 'email'];
 
@@ -15,7 +16,7 @@ export function registerThunderbirdRoutes(app: FastifyInstance, deps: ServiceDep
     // Without an address the domain is the one the client asked (autoconfig.D / D).
     const domain = param.address?.domain ?? domainFromHost(request.hostname);
     if (!domain) return badRequest(request, reply, 'add ?emailaddress=you@example.org to the URL');
-    const { config } = await deps.resolver.resolve(domain, param.address);
+    const { config } = await lookUp(deps, request, domain, param.address);
     if (!config) return notFound(reply, domain);
     return reply.type(THUNDERBIRD_CONTENT_TYPE).send(renderClientConfig(config, param.address));
   };
@@ -30,7 +31,7 @@ export function registerThunderbirdRoutes(app: FastifyInstance, deps: ServiceDep
       if (error instanceof AddressError) return badRequest(request, reply, error.message);
       throw error;
     }
-    const { config } = await deps.resolver.resolve(domain);
+    const { config } = await lookUp(deps, request, domain);
     if (!config) return notFound(reply, domain);
     return reply.type(THUNDERBIRD_CONTENT_TYPE).send(renderClientConfig(config));
   });

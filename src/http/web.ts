@@ -1,23 +1,33 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AddressError, parseDomain, unicodeDomain, type EmailAddress } from '../settings/address.js';
+import { AddressError, parseDomain, unicodeDomain, type AddressErrorCode, type EmailAddress } from '../settings/address.js';
 import { personalize } from '../settings/placeholders.js';
 import type { Resolution } from '../settings/resolver.js';
 import { WebAssets } from '../web/assets.js';
 import { chooseLanguage, translator } from '../web/i18n/index.js';
-import { badRequestPage, notFoundPage, unavailablePage } from '../web/pages/errors.js';
+import { badRequestPage, failurePage, notFoundPage, unavailablePage, type PageFailure } from '../web/pages/errors.js';
 import { helpPage } from '../web/pages/help.js';
 import { homePage } from '../web/pages/home.js';
 import type { PageContext } from '../web/pages/layout.js';
 import { setupPage } from '../web/pages/setup.js';
-import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
+import { addressFromQuery, queryParam } from './address.js';
+import { publicBaseUrl } from './public-url.js';
 import { sendPlainText } from './plain.js';
-import type { ServiceDeps } from './server.js';
+import type { ServiceDeps } from './deps.js';
+import { DiscoveryRateLimitError, lookUp as discoveryLookUp } from './discovery-limit.js';
 
-/** Answers a request the router refused (a path it cannot decode, or too long) with the page for a bad entry. */
-export type BadUrlPage = (request: FastifyRequest, reply: FastifyReply, status: number, reason: string) => FastifyReply;
+/** What the pages' routes and the service's error handlers (src/http/errors.ts) share: page context and sending. */
+export interface WebPages {
+  assets: WebAssets;
+  context(request: FastifyRequest): PageContext;
+  send(reply: FastifyReply, status: number, page: string, cache: 'public' | 'private'): FastifyReply;
+  /** A request the router refused (a path it cannot decode, or too long): the page for a bad entry. */
+  badUrl(request: FastifyRequest, reply: FastifyReply, status: number, code: AddressErrorCode): FastifyReply;
+  /** An unknown path, a refused request or a fault of ours, as a page in the visitor's language. */
+  failure(request: FastifyRequest, reply: FastifyReply, status: number, failure: PageFailure): FastifyReply;
+}
 
-/** The human setup pages: `/`, `/setup`, `/setup/<domain>`, `/help/imap-pop3` and their assets. */
-export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadUrlPage {
+/** Built once, before any route, so error handlers can answer with pages whatever the order of registration. */
+export function createWebPages(deps: ServiceDeps): WebPages {
   const assets = new WebAssets(deps.config.brand.color);
   const logoOrigin = deps.config.brand.logo ? new URL(deps.config.brand.logo).origin : '';
   // No inline script or style, nothing from other origins (but the hoster's own logo).
@@ -33,7 +43,8 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
 
   const context = (request: FastifyRequest): PageContext => {
     const lang = chooseLanguage(queryParam(request, ['lang']), request.headers['accept-language']);
-    const base = publicBaseUrl(request, deps.config.publicUrl);
+    // Pages link by path only: the base (the request's Host only when it is ours) never reaches the page.
+    const base = publicBaseUrl(request, deps) ?? 'http://localhost';
     // Path and query are set separately: a request path like //other.example must not change the host.
     const url = new URL(`${base}/`);
     const queryAt = request.url.indexOf('?');
@@ -52,6 +63,18 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
       .header('cache-control', cache === 'public' ? 'public, max-age=300' : 'private, no-store')
       .type('text/html; charset=utf-8')
       .send(page);
+  return {
+    assets,
+    context,
+    send,
+    badUrl: (request, reply, status, code) => send(reply, status, badRequestPage(context(request), { code, entered: '', domainForm: true }), 'private'),
+    failure: (request, reply, status, failure) => send(reply, status, failurePage(context(request), failure), 'private'),
+  };
+}
+
+/** The human setup pages: `/`, `/setup`, `/setup/<domain>`, `/help/imap-pop3` and their assets. */
+export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps, pages: WebPages = createWebPages(deps)): void {
+  const { assets, context, send } = pages;
 
   app.get('/', async (request, reply) => send(reply, 200, homePage(context(request)), 'public'));
   app.get('/help/imap-pop3', async (request, reply) => send(reply, 200, helpPage(context(request)), 'public'));
@@ -62,9 +85,9 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     // Same reading as the clients' endpoints: two addresses or broken percent-encoding are refused, not guessed at.
     const param = addressFromQuery(request, ['email', 'emailaddress']);
     if (!param.ok || !param.address) {
-      const reason = param.ok ? 'the e-mail address is empty' : param.reason;
-      request.log.info({ reason }, 'setup page: not an address');
-      return send(reply, 400, badRequestPage(ctx, { reason, entered }), 'private');
+      const refusal = param.ok ? { code: 'MAILCONFIG_ADDRESS_EMPTY' as const, reason: 'the e-mail address is empty' } : param;
+      request.log.info({ reason: refusal.reason, code: refusal.code }, 'setup page: not an address');
+      return send(reply, 400, badRequestPage(ctx, { code: refusal.code, entered }), 'private');
     }
     const address = param.address;
     const resolution = await lookUp(request, address.domain, address);
@@ -72,7 +95,13 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     if (!resolution.config) {
       return send(reply, 404, notFoundPage(ctx, { domainUnicode: address.domainUnicode, entered, steps: resolution.steps }), 'private');
     }
-    const profileUrl = `${publicBaseUrl(request, deps.config.publicUrl)}/mobileconfig?emailaddress=${encodeURIComponent(address.address)}`;
+    const base = publicBaseUrl(request, deps);
+    // The QR code carries a full URL: never one on a Host that is not ours.
+    if (!base) {
+      request.log.info({ host: 'not served' }, 'setup page for a host name this service does not serve');
+      return pages.failure(request, reply, 421, 'refused');
+    }
+    const profileUrl = `${base}/mobileconfig?emailaddress=${encodeURIComponent(address.address)}`;
     const page = setupPage(ctx, {
       config: personalize(resolution.config, address),
       domain: address.domain,
@@ -90,7 +119,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
       domain = parseDomain(request.params.domain);
     } catch (error) {
       if (!(error instanceof AddressError)) throw error;
-      return send(reply, 400, badRequestPage(ctx, { reason: error.message, entered: request.params.domain, domainForm: true }), 'private');
+      return send(reply, 400, badRequestPage(ctx, { code: error.code, entered: request.params.domain, domainForm: true }), 'private');
     }
     const domainUnicode = unicodeDomain(domain);
     const resolution = await lookUp(request, domain);
@@ -113,15 +142,13 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     return reply.type(asset.type).send(asset.body);
   });
 
-  const badUrlPage: BadUrlPage = (request, reply, status, reason) =>
-    send(reply, status, badRequestPage(context(request), { reason, entered: '', domainForm: true }), 'private');
-  return badUrlPage;
-
   /** The resolver's answer, or undefined when the lookup itself broke (logged; the page says "try again"). */
   async function lookUp(request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution | undefined> {
     try {
-      return await deps.resolver.resolve(domain, address);
+      return await discoveryLookUp(deps, request, domain, address);
     } catch (error) {
+      // Over the discovery budget: the error handler answers 429 with the page for it.
+      if (error instanceof DiscoveryRateLimitError) throw error;
       request.log.error({ err: error, domain }, 'setup page: lookup failed');
       return undefined;
     }

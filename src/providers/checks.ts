@@ -1,11 +1,19 @@
-import type { ProviderEntry, ProviderIndex } from './database.js';
+import type { ProviderEntry } from './database.js';
 import type { Problem } from './parse.js';
+import { MailconfigError } from '../settings/errors.js';
 
 /** What a provider is called in the admin API and on disk (`<key>.xml`): no path separators, no dot files. */
 const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 
 export function isProviderKey(key: string): boolean {
   return key.length <= 200 && KEY_PATTERN.test(key) && !key.includes('..');
+}
+
+/** A provider id that cannot name a file in the directory (a programming error: callers check isProviderKey first). */
+export class ProviderKeyError extends MailconfigError {
+  constructor(key: string) {
+    super('MAILCONFIG_PROVIDER_KEY_INVALID', `"${key}" is not a provider id (lower-case letters, digits, ".", "_", "-")`);
+  }
 }
 
 export function fileOfKey(key: string): string {
@@ -38,22 +46,6 @@ export function conflictProblems(candidate: ProviderEntry, others: Iterable<Prov
     if (owner) report(d, `MX domain ${d} is already claimed by ${owner}`);
     const shadowed = domains.get(d);
     if (shadowed) report(d, `MX domain ${d} shadows ${shadowed}, which has it as an address domain`);
-  }
-  return problems;
-}
-
-/**
- * Cross-file problems that ProviderIndex does not already report: an MX domain of one provider that is an address
- * domain of another. Reported once, at the MX domain's line.
- */
-export function shadowProblems(index: ProviderIndex): Problem[] {
-  const problems: Problem[] = [];
-  for (const entry of index.entries()) {
-    for (const d of entry.config.mxDomains) {
-      const other = index.byDomain(d);
-      if (!other || other === entry) continue;
-      problems.push({ file: entry.file, line: entry.domainLines.get(d) ?? 1, severity: 'error', message: `MX domain ${d} shadows ${other.file}, which has it as an address domain` });
-    }
   }
   return problems;
 }

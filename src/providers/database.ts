@@ -2,7 +2,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { MailConfig } from '../settings/model.js';
-import { shadowProblems } from './checks.js';
 import { parseProvider, type Problem } from './parse.js';
 
 /** One provider file as loaded. */
@@ -37,10 +36,26 @@ export function loadProviderText(file: string, text: string): LoadedFile {
   return { entry: { file, key: providerKey(file), config, etag: etagOf(text), domainLines }, problems };
 }
 
-/** Reads every `*.xml` file of a directory, in name order. */
-export async function loadProviderDirectory(dir: string): Promise<LoadedFile[]> {
+/**
+ * Reads every `*.xml` file of a directory, in name order. A file that cannot be read (no permission, a directory or a
+ * dangling link named *.xml) is a problem of that file, like an invalid one: the others still load. The directory
+ * itself not being readable is an error for the caller.
+ */
+async function loadProviderDirectory(dir: string): Promise<LoadedFile[]> {
   const names = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.xml')).sort();
-  return Promise.all(names.map(async (name) => loadProviderText(name, await readFile(join(dir, name), 'utf8'))));
+  return Promise.all(names.map((name) => loadProviderFile(dir, name)));
+}
+
+async function loadProviderFile(dir: string, name: string): Promise<LoadedFile> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, name), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw error;
+    return { problems: [{ file: name, line: 1, severity: 'error', message: `the file cannot be read (${code})` }] };
+  }
+  return loadProviderText(name, text);
 }
 
 /**
@@ -98,6 +113,22 @@ export class ProviderIndex {
   get domainCount(): number {
     return this.domains.size;
   }
+}
+
+/**
+ * Cross-file problems that ProviderIndex does not already report: an MX domain of one provider that is an address
+ * domain of another. Reported once, at the MX domain's line.
+ */
+export function shadowProblems(index: ProviderIndex): Problem[] {
+  const problems: Problem[] = [];
+  for (const entry of index.entries()) {
+    for (const d of entry.config.mxDomains) {
+      const other = index.byDomain(d);
+      if (!other || other === entry) continue;
+      problems.push({ file: entry.file, line: entry.domainLines.get(d) ?? 1, severity: 'error', message: `MX domain ${d} shadows ${other.file}, which has it as an address domain` });
+    }
+  }
+  return problems;
 }
 
 /**

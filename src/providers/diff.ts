@@ -1,4 +1,5 @@
-import type { MailConfig, Protocol, Security, ServerSettings } from '../settings/model.js';
+import { PROTOCOLS, URL_PROTOCOLS, urlService, type MailConfig, type Protocol, type ServerSettings } from '../settings/model.js';
+import { SECURITY_MODES } from '../settings/security.js';
 import { rankServers } from '../settings/preference.js';
 import type { ProviderEntry } from './database.js';
 
@@ -15,13 +16,10 @@ export interface DomainChange {
   details: string[];
 }
 
-/** Security as admins read it (CLI tables, diffs, the admin log). */
-export const SECURITY_WORD: Record<Security, string> = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'plain' };
-const PROTOCOLS: Protocol[] = ['imap', 'pop3', 'smtp'];
 
 /** One server as a client would set it up, on one line. */
 export function describeServer(server: ServerSettings): string {
-  return `${server.host}:${server.port} ${SECURITY_WORD[server.security]} user ${server.username || '(none)'} auth ${server.auth.join('/')}`;
+  return `${server.host}:${server.port} ${SECURITY_MODES[server.security].word} user ${server.username || '(none)'} auth ${server.auth.join('/')}`;
 }
 
 /** Per-domain differences between two sets of providers (e.g. two directories' indexes, or one file before and after). */
@@ -60,7 +58,7 @@ function byDomain(entries: Iterable<ProviderEntry>): Map<string, DomainOwner> {
   return map;
 }
 
-/** Client-visible differences only: servers in preference order, display name, OAuth2 issuer. */
+/** Client-visible differences only: servers in preference order, display name, OAuth2 issuer and client id, URL services. */
 function configDifferences(old: MailConfig, now: MailConfig): string[] {
   const details: string[] = [];
   for (const protocol of PROTOCOLS) {
@@ -70,6 +68,12 @@ function configDifferences(old: MailConfig, now: MailConfig): string[] {
   }
   if ((old.displayName ?? '') !== (now.displayName ?? '')) details.push(`display name: ${old.displayName ?? '(none)'} -> ${now.displayName ?? '(none)'}`);
   if ((old.oauth2?.issuer ?? '') !== (now.oauth2?.issuer ?? '')) details.push(`OAuth2 issuer: ${old.oauth2?.issuer ?? '(none)'} -> ${now.oauth2?.issuer ?? '(none)'}`);
+  if ((old.oauth2?.clientId ?? '') !== (now.oauth2?.clientId ?? '')) details.push(`OAuth2 client id: ${old.oauth2?.clientId ?? '(none)'} -> ${now.oauth2?.clientId ?? '(none)'}`);
+  for (const protocol of URL_PROTOCOLS) {
+    const before = urlService(old, protocol)?.url ?? '(none)';
+    const after = urlService(now, protocol)?.url ?? '(none)';
+    if (before !== after) details.push(`${protocol}: ${before} -> ${after}`);
+  }
   return details;
 }
 

@@ -1,7 +1,9 @@
 import { AddressError, parseDomain } from '../settings/address.js';
-import { AUTH_METHODS, type AuthMethod, type Documentation, type EnableInstructions, type LocalizedText, type MailConfig, type OAuth2Settings, type Pop3Options, type Protocol, type Provenance, type Security, type ServerSettings, type SmtpOptions } from '../settings/model.js';
+import { AUTH_METHODS, INCOMING_PROTOCOLS, PROTOCOLS, usesAutoconfig12, type AuthMethod, type Documentation, type EnableInstructions, type LocalizedText, type MailConfig, type OAuth2Settings, type Pop3Options, type Protocol, type Provenance, type Security, type ServerSettings, type SmtpOptions } from '../settings/model.js';
 import { brokenPlaceholders, lowerCaseHost } from '../settings/placeholders.js';
-import { childrenNamed, firstChild, parseXml, XmlError, type XmlElement } from '../formats/xml.js';
+import { childrenNamed, firstChild, parseXml, XmlError, type XmlElement } from '../xml/parse.js';
+import { securityFromSocketType, socketTypesText } from '../settings/security.js';
+import { checkNameLengths, readClientId, readExtensions, readUrlServices, saslMechanism } from './autoconfig12.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -27,16 +29,17 @@ export interface ParseOptions {
   maxBytes?: number;
 }
 
-const SOCKET_TYPES: Record<string, Security> = { SSL: 'tls', STARTTLS: 'starttls', plain: 'none' };
 /** Deprecated spellings still found in the wild, mapped to their current names. */
 const LEGACY_AUTH: Record<string, AuthMethod> = { plain: 'password-cleartext', secure: 'password-encrypted' };
 /** Server types of clientConfig that this service does not serve (Exchange-family); skipped without complaint. */
-const OTHER_SERVER_TYPES = new Set(['exchange', 'ews', 'owa', 'graph', 'jmap']);
+const OTHER_SERVER_TYPES = new Set(['exchange', 'ews', 'owa', 'graph']);
+/** Incoming types that are not IMAP or POP3 but make a file complete on their own (JMAP is read as a URL service). */
+const NON_MAIL_INCOMING = new Set([...OTHER_SERVER_TYPES, 'jmap']);
 
 // The elements clientConfig 1.1 (and the draft 1.2 additions) defines, per parent.
 const KNOWN_CHILDREN: Record<string, readonly string[]> = {
-  clientConfig: ['emailProvider', 'webMail', 'oAuth2', 'clientConfigUpdate', 'addressBook', 'calendar', 'enable'],
-  emailProvider: ['domain', 'displayName', 'displayShortName', 'incomingServer', 'outgoingServer', 'documentation', 'enable', 'identity', 'inputField', 'addressBook', 'calendar'],
+  clientConfig: ['emailProvider', 'webMail', 'oAuth2', 'clientConfigUpdate', 'addressBook', 'addressbook', 'calendar', 'fileShare', 'enable'],
+  emailProvider: ['domain', 'displayName', 'displayShortName', 'incomingServer', 'outgoingServer', 'documentation', 'enable', 'identity', 'inputField', 'addressBook', 'calendar', 'logo', 'developer', 'contact'],
   incomingServer: ['hostname', 'port', 'socketType', 'username', 'password', 'authentication', 'pop3', 'useGlobalPreferredServer', 'owaURL', 'ewsURL', 'easURL', 'url'],
   outgoingServer: ['hostname', 'port', 'socketType', 'username', 'password', 'authentication', 'addThisServer', 'useGlobalPreferredServer', 'restriction'],
   pop3: ['leaveMessagesOnServer', 'downloadOnBiff', 'daysToLeaveMessagesOnServer', 'checkInterval'],
@@ -44,9 +47,11 @@ const KNOWN_CHILDREN: Record<string, readonly string[]> = {
   enable: ['instruction'],
   webMail: ['loginPage', 'loginPageInfo'],
   loginPageInfo: ['username', 'usernameField', 'passwordField', 'loginButton'],
-  oAuth2: ['issuer', 'scope', 'authURL', 'tokenURL'],
+  oAuth2: ['issuer', 'scope', 'authURL', 'tokenURL', 'clientID', 'clientSecret'],
   addressBook: ['username', 'authentication', 'serverURL'],
-  calendar: ['username', 'authentication', 'serverURL'],
+  addressbook: ['url', 'username', 'authentication'],
+  calendar: ['url', 'username', 'authentication', 'serverURL'],
+  fileShare: ['url', 'username', 'authentication'],
 };
 const SUGGESTIONS: Record<string, string> = { displayNameShort: 'displayShortName', hostName: 'hostname', sockettype: 'socketType', instruction: 'documentation' };
 
@@ -85,6 +90,11 @@ export function parseProvider(text: string, options: ParseOptions): ParseResult 
     ...childrenNamed(provider, 'outgoingServer').map((el) => readServer(el, 'outgoing', source, report)),
   ].filter((server): server is ServerSettings => server !== undefined);
   checkServerSet(provider, servers, report);
+  const services = readUrlServices(root, provider, source, report);
+  const extensions = readExtensions(provider, report);
+  // The 1.2 length limits bind files that claim 1.2; 1.1 files are held to the rules they were written for.
+  if (root.attrs.version === '1.2') checkNameLengths(provider, report);
+  const oauth2 = readOAuth2(root, report);
 
   const config: MailConfig = {
     id,
@@ -95,10 +105,15 @@ export function parseProvider(text: string, options: ParseOptions): ParseResult 
     servers,
     documentation: childrenNamed(provider, 'documentation').flatMap((el) => readDocumentation(el, report)),
     enable: [...childrenNamed(provider, 'enable'), ...misplacedEnable(root, report)].flatMap((el) => readEnable(el, report)),
-    oauth2: readOAuth2(root),
+    oauth2,
     webmailUrl: readWebmail(root),
     source,
   };
+  if (services.length > 0) config.services = services;
+  if (extensions.logos.length > 0) config.logos = extensions.logos;
+  if (extensions.developerUrl) config.developerUrl = extensions.developerUrl;
+  if (extensions.contacts.length > 0) config.contacts = extensions.contacts;
+  checkVersion(root, config, report);
   const usable = !problems.some((p) => p.severity === 'error');
   return usable ? { config, problems, domainLines } : { problems, domainLines };
 }
@@ -148,9 +163,10 @@ function readDomains(provider: XmlElement, report: Report): { domains: string[];
 
 function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: Provenance, report: Report): ServerSettings | undefined {
   const type = el.attrs.type ?? '';
-  const allowed: readonly string[] = direction === 'incoming' ? ['imap', 'pop3'] : ['smtp'];
+  const allowed: readonly string[] = direction === 'incoming' ? INCOMING_PROTOCOLS : ['smtp'];
   if (!allowed.includes(type)) {
-    if (direction === 'incoming' && OTHER_SERVER_TYPES.has(type)) return undefined;
+    // JMAP is read by readUrlServices; the Exchange family is not served.
+    if (direction === 'incoming' && NON_MAIL_INCOMING.has(type)) return undefined;
     report(el.line, 'error', `unknown ${direction} server type "${type}" (expected ${allowed.join(' or ')})`);
     return undefined;
   }
@@ -180,17 +196,23 @@ function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: 
   }
   let security: Security = 'none';
   if (!socketEl) missing('socketType');
-  else if (!(socketEl.text in SOCKET_TYPES)) {
-    report(socketEl.line, 'error', `unknown socketType "${socketEl.text}" (expected SSL, STARTTLS or plain)`);
-    ok = false;
-  } else security = SOCKET_TYPES[socketEl.text]!;
+  else {
+    const named = securityFromSocketType(socketEl.text);
+    if (named) security = named;
+    else {
+      report(socketEl.line, 'error', `unknown socketType "${socketEl.text}" (expected ${socketTypesText()})`);
+      ok = false;
+    }
+  }
   const username = userEl?.text ?? '';
   if (userEl) {
     for (const broken of brokenPlaceholders(username)) report(userEl.line, 'error', `broken placeholder "${broken}" in <username> (expected e.g. %EMAILADDRESS%)`);
   }
-  const auth = readAuth(el, direction, report);
+  const sasl: string[] = [];
+  const auth = readAuth(el, direction, report, sasl);
   if (!ok || auth === undefined) return undefined;
   const server: ServerSettings = { protocol, host: lowerCaseHost(hostEl!.text), port, security, auth, username, source };
+  if (sasl.length > 0) server.sasl = sasl;
   const pop3 = firstChild(el, 'pop3');
   if (pop3 && protocol === 'pop3') server.pop3 = readPop3(pop3, report);
   if (protocol === 'smtp') {
@@ -200,11 +222,19 @@ function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: 
   return server;
 }
 
-function readAuth(el: XmlElement, direction: 'incoming' | 'outgoing', report: Report): AuthMethod[] | undefined {
+function readAuth(el: XmlElement, direction: 'incoming' | 'outgoing', report: Report, sasl: string[]): AuthMethod[] | undefined {
   const methods: AuthMethod[] = [];
   let ok = true;
   for (const authEl of childrenNamed(el, 'authentication')) {
     const value = authEl.text;
+    if (authEl.attrs.system !== undefined) {
+      // Autoconfig 1.2: a SASL mechanism, tried before the generic methods.
+      const mechanism = saslMechanism(authEl, report);
+      if (mechanism === undefined) ok = false;
+      else if (methods.length > 0) report(authEl.line, 'warning', `SASL mechanism ${mechanism} comes after a generic method: clients use the first one they know, list it first`);
+      if (mechanism !== undefined && !sasl.includes(mechanism)) sasl.push(mechanism);
+      continue;
+    }
     const legacy = LEGACY_AUTH[value];
     if (legacy) {
       report(authEl.line, 'warning', `authentication "${value}" is deprecated; use "${legacy}"`);
@@ -221,7 +251,8 @@ function readAuth(el: XmlElement, direction: 'incoming' | 'outgoing', report: Re
   }
   if (!ok) return undefined;
   if (methods.length === 0) {
-    report(el.line, 'error', `<${el.name} type="${el.attrs.type}"> has no <authentication>`);
+    const why = sasl.length > 0 ? ' besides SASL mechanisms: add a generic method (e.g. password-encrypted) after them for clients that do not know them' : '';
+    report(el.line, 'error', `<${el.name} type="${el.attrs.type}"> has no <authentication>${why}`);
     return undefined;
   }
   if (methods.length === 1 && methods[0] === 'OAuth2') {
@@ -297,11 +328,20 @@ function misplacedEnable(root: XmlElement, report: Report): XmlElement[] {
   return misplaced;
 }
 
-function readOAuth2(root: XmlElement): OAuth2Settings | undefined {
+function readOAuth2(root: XmlElement, report: Report): OAuth2Settings | undefined {
   const el = firstChild(root, 'oAuth2');
   if (!el) return undefined;
   const get = (name: string) => firstChild(el, name)?.text ?? '';
-  return { issuer: get('issuer'), scope: get('scope'), authURL: get('authURL'), tokenURL: get('tokenURL') };
+  const oauth: OAuth2Settings = { issuer: get('issuer'), scope: get('scope'), authURL: get('authURL'), tokenURL: get('tokenURL') };
+  const clientId = readClientId(el, report);
+  if (clientId !== undefined) oauth.clientId = clientId;
+  return oauth;
+}
+
+/** A file using 1.2 elements should say so; clients must not reject it either way, so this is a warning. */
+function checkVersion(root: XmlElement, config: MailConfig, report: Report): void {
+  const version = root.attrs.version;
+  if (usesAutoconfig12(config) && version !== '1.2') report(root.line, 'warning', `uses Autoconfig 1.2 elements but says version="${version ?? ''}": declare <clientConfig version="1.2">`);
 }
 
 function readWebmail(root: XmlElement): string | undefined {
@@ -311,10 +351,10 @@ function readWebmail(root: XmlElement): string | undefined {
 
 function checkServerSet(provider: XmlElement, servers: ServerSettings[], report: Report): void {
   const incoming = servers.filter((s) => s.protocol !== 'smtp');
-  if (incoming.length === 0 && childrenNamed(provider, 'incomingServer').every((el) => !OTHER_SERVER_TYPES.has(el.attrs.type ?? ''))) {
+  if (incoming.length === 0 && childrenNamed(provider, 'incomingServer').every((el) => !NON_MAIL_INCOMING.has(el.attrs.type ?? ''))) {
     report(provider.line, 'error', 'no IMAP or POP3 <incomingServer>');
   }
-  for (const protocol of ['imap', 'pop3', 'smtp'] as const) {
+  for (const protocol of PROTOCOLS) {
     const of = servers.filter((s) => s.protocol === protocol);
     if (of.length > 0 && of.every((s) => s.security === 'none')) {
       report(provider.line, 'warning', `${protocol.toUpperCase()} is offered only without encryption (plaintext)`);

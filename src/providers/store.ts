@@ -1,23 +1,46 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProviderStore } from '../settings/resolver.js';
 import { KeyedMutex, removeFileDurable, removeStaleTempFiles, writeFileAtomic } from './atomic.js';
-import { conflictProblems, fileOfKey, isProviderKey } from './checks.js';
+import { conflictProblems, fileOfKey, isProviderKey, ProviderKeyError } from './checks.js';
 import { etagOf, loadProviderText, openProviderDatabase, providerKey, ProviderIndex, type ProviderEntry } from './database.js';
 import type { Problem } from './parse.js';
+import { DirectoryWatcher, SILENT, type StoreLog, type WatchTarget } from './watch.js';
 
-/** The part of a pino/fastify logger the store uses. */
-export interface StoreLog {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
+/** Holds the current provider index; admin changes and reloads swap it atomically. */
+export interface ProviderStore {
+  current(): ProviderIndex;
 }
 
+/** A fixed index (the CLI's one-shot commands, tests, benchmarks). */
+export class StaticProviderStore implements ProviderStore {
+  constructor(private readonly index: ProviderIndex) {}
+  current(): ProviderIndex {
+    return this.index;
+  }
+}
+
+/**
+ * What the caller expects of the file on disk before a write or remove, checked under the file's lock (so two
+ * writers holding the same ETag cannot both pass). ETags compare exactly; the HTTP rules (lists, `*`, weak tags)
+ * are the admin API's business and arrive here already translated.
+ */
+export type Expectation =
+  /** No precondition. */
+  | 'any'
+  /** The file must not exist (create only). */
+  | 'absent'
+  /** The file must exist, whatever its version. */
+  | 'present'
+  /** The file must exist with one of these ETags. */
+  | { etags: readonly string[] }
+  /** The file must not exist, or exist with none of these ETags. */
+  | { notEtags: readonly string[] }
+  /** Every one of these must hold. */
+  | { allOf: readonly Expectation[] };
+
 export interface WriteOptions {
-  /** Write only if the file's current ETag is one of these (`*`: only if it exists). */
-  ifMatch?: string;
-  /** `*`: write only if the file does not exist yet. */
-  ifNoneMatch?: string;
+  /** Default `any`. */
+  expect?: Expectation;
 }
 
 export type WriteResult =
@@ -61,11 +84,6 @@ export function isProviderAdminStore(store: ProviderStore): store is ProviderAdm
   return typeof candidate.write === 'function' && typeof candidate.remove === 'function' && typeof candidate.list === 'function';
 }
 
-const DEBOUNCE_MS = 200;
-/** A steady stream of events (a long copy) must not postpone reloading forever. */
-const MAX_DELAY_MS = 600;
-const SILENT: StoreLog = { info() {}, warn() {} };
-
 interface Rejected {
   etag: string;
   problems: Problem[];
@@ -85,14 +103,9 @@ export class LiveProviderStore implements ProviderAdminStore {
   /** Validated writes between check and commit, so two concurrent writes to different files cannot claim one domain. */
   private readonly pending = new Map<string, ProviderEntry>();
   private readonly mutex = new KeyedMutex();
-  private watcher?: FSWatcher;
-  private timer?: NodeJS.Timeout;
-  private firstEventAt?: number;
-  private readonly changed = new Set<string>();
-  private rescan = false;
+  private watcher?: DirectoryWatcher;
   private closed = false;
   private log: StoreLog = SILENT;
-  private flushing: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
@@ -153,7 +166,7 @@ export class LiveProviderStore implements ProviderAdminStore {
     return this.mutex.run(file, async () => {
       // Preconditions are checked inside the lock: two writers with the same If-Match cannot both pass.
       const onDisk = await this.readDisk(file);
-      if (!preconditionsHold(options, onDisk?.etag)) return { status: 'precondition-failed', etag: onDisk?.etag };
+      if (!expectationHolds(options.expect ?? 'any', onDisk?.etag)) return { status: 'precondition-failed', etag: onDisk?.etag };
       const { entry, problems } = this.checkFile(file, text);
       if (!entry) return { status: 'invalid', problems };
       this.pending.set(file, entry);
@@ -177,39 +190,39 @@ export class LiveProviderStore implements ProviderAdminStore {
         if (this.entries.has(file)) return { status: 'removed', previous: this.commit(file, undefined) };
         return { status: 'missing' };
       }
-      if (!preconditionsHold(options, onDisk.etag)) return { status: 'precondition-failed', etag: onDisk.etag };
+      if (!expectationHolds(options.expect ?? 'any', onDisk.etag)) return { status: 'precondition-failed', etag: onDisk.etag };
       await removeFileDurable(this.dir, file);
       return { status: 'removed', previous: this.commit(file, undefined) };
     });
   }
 
-  /** Starts noticing hand edits of the directory (debounced); idempotent. */
+  /** Starts noticing hand edits of the directory (see providers/watch.ts); idempotent. */
   watch(log: StoreLog = SILENT): void {
     this.log = log;
     if (this.watcher || this.closed) return;
-    this.watcher = watch(this.dir, { persistent: false }, (_event, name) => this.noticed(name));
-    this.watcher.on('error', (error) => this.log.warn({ err: error, dir: this.dir }, 'provider directory watcher failed; hand edits are no longer noticed'));
+    this.watcher = new DirectoryWatcher(this.watchTarget(), log);
+    this.watcher.start();
+  }
+
+  private watchTarget(): WatchTarget {
+    return { dir: this.dir, reload: (file) => this.mutex.run(file, () => this.reload(file)), knownFiles: () => [...this.entries.keys(), ...this.rejected.keys()] };
   }
 
   /** Reads every file of the directory again (SIGHUP); resolves when the changes found have been applied. */
   async rescanAll(): Promise<void> {
     if (this.closed) return;
-    this.rescan = true;
-    this.flushing = this.flushing.then(() => this.flush());
-    await this.flushing;
+    // Not watching (a store opened by a test or the CLI): a watcher that is never started does the one rescan.
+    await (this.watcher ?? new DirectoryWatcher(this.watchTarget(), this.log)).rescanAll();
   }
 
   /** Resolves once the changes noticed so far have been applied (for tests and orderly shutdown). */
   async settled(): Promise<void> {
-    await this.flushing;
+    await this.watcher?.settled();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.watcher?.close();
-    this.watcher = undefined;
-    if (this.timer) clearTimeout(this.timer);
-    await this.flushing;
+    await this.watcher?.close();
   }
 
   private checkFile(file: string, text: string): CheckResult {
@@ -241,44 +254,6 @@ export class LiveProviderStore implements ProviderAdminStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
-    }
-  }
-
-  private noticed(name: string | Buffer | null): void {
-    if (this.closed) return;
-    if (name === null) this.rescan = true;
-    else {
-      const file = String(name);
-      // Temp files of atomic writes end in .tmp, editors' swap files in .swp or ~: only *.xml is the database.
-      if (!file.toLowerCase().endsWith('.xml')) return;
-      this.changed.add(file);
-    }
-    const now = Date.now();
-    this.firstEventAt ??= now;
-    if (this.timer) clearTimeout(this.timer);
-    const delay = Math.max(0, Math.min(DEBOUNCE_MS, this.firstEventAt + MAX_DELAY_MS - now));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.firstEventAt = undefined;
-      this.flushing = this.flushing.then(() => this.flush());
-    }, delay);
-    this.timer.unref();
-  }
-
-  private async flush(): Promise<void> {
-    const files = new Set(this.changed);
-    this.changed.clear();
-    if (this.rescan) {
-      this.rescan = false;
-      const names = await readdir(this.dir).catch(() => [] as string[]);
-      for (const name of [...names, ...this.entries.keys(), ...this.rejected.keys()]) if (name.toLowerCase().endsWith('.xml')) files.add(name);
-    }
-    for (const file of files) {
-      try {
-        await this.mutex.run(file, () => this.reload(file));
-      } catch (error) {
-        this.log.warn({ err: error, file }, `provider file ${file} could not be read; keeping what is served`);
-      }
     }
   }
 
@@ -316,19 +291,16 @@ export class LiveProviderStore implements ProviderAdminStore {
 
 
 function checkedKey(key: string): string {
-  if (!isProviderKey(key)) throw new RangeError(`"${key}" is not a provider id (lower-case letters, digits, ".", "_", "-")`);
+  if (!isProviderKey(key)) throw new ProviderKeyError(key);
   return key;
 }
 
-/** If-Match uses strong comparison (RFC 9110 13.1.1): a weak tag never matches. */
-function preconditionsHold(options: WriteOptions, current: string | undefined): boolean {
-  if (options.ifMatch !== undefined && !tagListMatches(options.ifMatch, current)) return false;
-  if (options.ifNoneMatch !== undefined && tagListMatches(options.ifNoneMatch, current)) return false;
-  return true;
-}
-
-function tagListMatches(header: string, current: string | undefined): boolean {
-  if (current === undefined) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim() === current);
+/** `current` is the ETag of the file on disk, undefined when there is none. */
+function expectationHolds(expect: Expectation, current: string | undefined): boolean {
+  if (expect === 'any') return true;
+  if (expect === 'absent') return current === undefined;
+  if (expect === 'present') return current !== undefined;
+  if ('allOf' in expect) return expect.allOf.every((part) => expectationHolds(part, current));
+  if ('etags' in expect) return current !== undefined && expect.etags.includes(current);
+  return current === undefined || !expect.notEtags.includes(current);
 }

@@ -11,7 +11,22 @@ export interface CompiledTemplate<K extends string = AddressField> {
 
 export type AddressField = 'address' | 'localPart' | 'domain';
 
-const ADDRESS_MARKERS: Record<string, AddressField> = { '%EMAILADDRESS%': 'address', '%EMAILLOCALPART%': 'localPart', '%EMAILDOMAIN%': 'domain' };
+/**
+ * The placeholders clientConfig defines, the one list every pattern and table here is built from: each with the
+ * address field that fills it. %REALNAME% has none: the mail program asks its user.
+ */
+export const PLACEHOLDERS = [
+  { name: 'EMAILADDRESS', field: 'address' },
+  { name: 'EMAILLOCALPART', field: 'localPart' },
+  { name: 'EMAILDOMAIN', field: 'domain' },
+  { name: 'REALNAME', field: undefined },
+] as const satisfies ReadonlyArray<{ name: string; field: AddressField | undefined }>;
+export type PlaceholderName = (typeof PLACEHOLDERS)[number]['name'];
+
+/** `%EMAILADDRESS%` -> 'address', for the placeholders an address fills. */
+export const ADDRESS_MARKERS: Readonly<Record<string, AddressField>> = Object.fromEntries(
+  PLACEHOLDERS.flatMap((p) => (p.field ? [[`%${p.name}%`, p.field] as const] : [])),
+);
 
 // One pattern per marker table, built on first use: personalize() compiles usernames and hosts on every request.
 const patterns = new WeakMap<object, RegExp>();
@@ -55,12 +70,23 @@ export function fillTemplate(template: string, address: EmailAddress | undefined
   return address ? fillCompiled(compileTemplate(template), address, encode) : template;
 }
 
-/** The placeholders clientConfig defines; every pattern below is built from this one list. */
-const NAMES = 'EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN|REALNAME';
+const NAMES = PLACEHOLDERS.map((p) => p.name).join('|');
+const SPLIT = new RegExp(`(%(?:${NAMES})%)`);
 const WELL_FORMED = new RegExp(`%(${NAMES})%`, 'g');
 const WELL_FORMED_ANY_CASE = new RegExp(`%(${NAMES})%`, 'gi');
 /** A known placeholder without its closing `%`, as found in public data. */
 export const BROKEN_PLACEHOLDER = new RegExp(`%(${NAMES})(?!%)`);
+
+/** A template as literal text and the placeholders between, in order (`%EMAILLOCALPART%@x` -> EMAILLOCALPART, '@x'). */
+export function splitPlaceholders(template: string): Array<{ text: string } | { placeholder: PlaceholderName }> {
+  return template
+    .split(SPLIT)
+    .filter((piece) => piece !== '')
+    .map((piece) => {
+      const known = PLACEHOLDERS.find((p) => piece === `%${p.name}%`);
+      return known ? { placeholder: known.name } : { text: piece };
+    });
+}
 
 /** Placeholder-like tokens that are not one of the known placeholders (e.g. `%EMAILADDRESS` without the closing %). */
 export function brokenPlaceholders(template: string): string[] {
@@ -85,5 +111,8 @@ export function personalize(config: MailConfig, address: EmailAddress | undefine
     host: fillTemplate(server.host, address),
     username: fillTemplate(server.username, address),
   });
-  return { ...config, servers: config.servers.map(fill) };
+  const personal: MailConfig = { ...config, servers: config.servers.map(fill) };
+  // URL services carry placeholders in the URL (a per-user DAV path) as well as in the user name.
+  if (config.services) personal.services = config.services.map((service) => ({ ...service, url: fillTemplate(service.url, address), username: fillTemplate(service.username, address) }));
+  return personal;
 }

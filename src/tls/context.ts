@@ -2,6 +2,7 @@
 // handshake later: both parts present, the key matches the first certificate, the certificate is not expired.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { MailconfigError } from '../settings/errors.js';
 
 /** TLS 1.2 is the floor on every listener and every context (TLS 1.0/1.1: RFC 8996). */
 export const MIN_TLS_VERSION = 'TLSv1.2' as const;
@@ -21,9 +22,10 @@ export interface LoadedCertificate {
   issuer: string;
 }
 
-export class CertificateError extends Error {
-  override name = 'CertificateError';
-  readonly code = 'TLS_BAD_CERTIFICATE';
+export class CertificateError extends MailconfigError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MAILCONFIG_TLS_BAD_CERTIFICATE', message, options);
+  }
 }
 
 /** Checks and builds; throws CertificateError with a one-line reason. `now` is for tests. */

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PROJECT_ROOT } from '../config.js';
 import { themeFor } from './color.js';
+import { SCRIPT } from './assets/script.js';
+import { STYLESHEET } from './assets/stylesheet.js';
 import type { AssetUrls } from './pages/layout.js';
 
-// Files are read from the source tree (tsc does not copy CSS/JS into dist), once at start.
-export const ASSET_DIR = join(PROJECT_ROOT, 'src', 'web', 'assets');
+// The stylesheet and script are modules (compiled with the rest), so the built service needs no src/ tree and no
+// copy step: `node dist/...` and `tsx src/...` serve the same bytes.
 
 export interface Asset {
   body: string;
@@ -20,8 +19,8 @@ export class WebAssets {
   private readonly files = new Map<string, Asset>();
 
   constructor(accentColor: string | undefined) {
-    this.add('style.css', readFileSync(join(ASSET_DIR, 'style.css'), 'utf8'), 'text/css; charset=utf-8');
-    this.add('app.js', readFileSync(join(ASSET_DIR, 'app.js'), 'utf8'), 'text/javascript; charset=utf-8');
+    this.add('style.css', STYLESHEET, 'text/css; charset=utf-8');
+    this.add('app.js', SCRIPT, 'text/javascript; charset=utf-8');
     const theme = themeFor(accentColor);
     // Served as a file, not a <style> element, so the CSP can forbid inline styles.
     this.add('theme.css', `:root{--accent:${theme.accent};--accent-text:${theme.accentText};--link:${theme.link}}\n`, 'text/css; charset=utf-8');

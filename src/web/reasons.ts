@@ -1,30 +1,30 @@
+import type { AddressErrorCode } from '../settings/address.js';
 import type { MessageKey } from './i18n/index.js';
 
-// AddressError messages are English sentences made for logs and API answers; pages show them in the visitor's
-// language. Each pattern matches one reason of src/settings/address.ts (test/web/i18n.test.ts keeps them in step).
-const REASONS: ReadonlyArray<[RegExp, MessageKey]> = [
-  [/^the e-mail address is empty/, 'reason.empty'],
-  [/^the e-mail address is longer than/, 'reason.tooLong'],
-  [/^the e-mail address has no @/, 'reason.noAt'],
-  [/^the e-mail address has nothing before the @/, 'reason.noLocal'],
-  [/^the part before the @ is longer than/, 'reason.localTooLong'],
-  [/^the part before the @ contains characters/, 'reason.localChars'],
-  [/^the part before the @ has a misplaced dot/, 'reason.localDot'],
-  [/^the domain is empty/, 'reason.domainEmpty'],
-  [/^the domain contains spaces or control characters/, 'reason.domainChars'],
-  [/^address literals/, 'reason.literal'],
-  [/is not a valid domain name$/, 'reason.domainInvalid'],
-  [/^the domain is longer than/, 'reason.domainTooLong'],
-  [/^the domain needs at least one dot/, 'reason.domainNoDot'],
-  [/^IP addresses are not mail domains/, 'reason.ip'],
+// AddressError messages are English sentences made for logs and API answers; pages show the reason in the visitor's
+// language, chosen by the error's code. A Record over every code: a new reason does not compile without its text.
+const REASONS: Readonly<Record<AddressErrorCode, MessageKey>> = {
+  MAILCONFIG_ADDRESS_EMPTY: 'reason.empty',
+  MAILCONFIG_ADDRESS_TOO_LONG: 'reason.tooLong',
+  MAILCONFIG_ADDRESS_NO_AT: 'reason.noAt',
+  MAILCONFIG_ADDRESS_NO_LOCAL_PART: 'reason.noLocal',
+  MAILCONFIG_ADDRESS_LOCAL_PART_TOO_LONG: 'reason.localTooLong',
+  MAILCONFIG_ADDRESS_LOCAL_PART_CHARACTERS: 'reason.localChars',
+  MAILCONFIG_ADDRESS_LOCAL_PART_DOT: 'reason.localDot',
+  MAILCONFIG_ADDRESS_DOMAIN_EMPTY: 'reason.domainEmpty',
+  MAILCONFIG_ADDRESS_DOMAIN_CHARACTERS: 'reason.domainChars',
+  MAILCONFIG_ADDRESS_DOMAIN_LITERAL: 'reason.literal',
+  MAILCONFIG_ADDRESS_DOMAIN_INVALID: 'reason.domainInvalid',
+  MAILCONFIG_ADDRESS_DOMAIN_TOO_LONG: 'reason.domainTooLong',
+  MAILCONFIG_ADDRESS_DOMAIN_NO_DOT: 'reason.domainNoDot',
+  MAILCONFIG_ADDRESS_DOMAIN_IP: 'reason.ip',
   // How the address arrived in the URL (src/http/address.ts, src/http/server.ts), not the address itself.
-  [/^the e-mail address in the URL is not correctly percent-encoded/, 'reason.urlEncoding'],
-  [/^the URL names more than one e-mail address/, 'reason.twoAddresses'],
-  [/^the address \(URL\) is not correctly percent-encoded/, 'reason.urlEncoding'],
-  [/^the address \(URL\) is too long/, 'reason.urlTooLong'],
-];
+  MAILCONFIG_ADDRESS_URL_ENCODING: 'reason.urlEncoding',
+  MAILCONFIG_ADDRESS_URL_TWO_ADDRESSES: 'reason.twoAddresses',
+  MAILCONFIG_ADDRESS_URL_TOO_LONG: 'reason.urlTooLong',
+};
 
-/** The catalogue key for an address error, or undefined for a reason the pages do not know yet (shown as is). */
-export function reasonKey(message: string): MessageKey | undefined {
-  return REASONS.find(([pattern]) => pattern.test(message))?.[1];
+/** The catalogue key that explains an address error with this code. */
+export function reasonKey(code: AddressErrorCode): MessageKey {
+  return REASONS[code];
 }

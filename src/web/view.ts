@@ -1,5 +1,6 @@
 // Pure helpers that turn the settings model into what the setup page shows; no markup here.
 import type { EnableInstructions, LocalizedText, MailConfig, Protocol, ServerSettings, SourceKind } from '../settings/model.js';
+import { splitPlaceholders, type PlaceholderName } from '../settings/placeholders.js';
 import { SOURCE_RANK, rankServers } from '../settings/preference.js';
 import { appPasswordPage } from './app-passwords.js';
 import type { Lang } from './i18n/index.js';
@@ -105,15 +106,15 @@ export function sourceNotes(config: MailConfig, cards: readonly SettingsCard[]):
 
 export type UsernamePart = { text: string } | { placeholder: 'address' | 'localpart' | 'realname' };
 
+/** How the page shows each placeholder: in words, or (the domain, which the page knows) as the text itself. */
+const PLACEHOLDER_PARTS: Record<PlaceholderName, (domain: string) => UsernamePart> = {
+  EMAILADDRESS: () => ({ placeholder: 'address' }),
+  EMAILLOCALPART: () => ({ placeholder: 'localpart' }),
+  EMAILDOMAIN: (domain) => ({ text: domain }),
+  REALNAME: () => ({ placeholder: 'realname' }),
+};
+
 /** Splits a user name template so the page can show placeholders as words ("your full email address"). */
 export function usernameParts(template: string, domain: string): UsernamePart[] {
-  const parts: UsernamePart[] = [];
-  for (const piece of template.split(/(%EMAILADDRESS%|%EMAILLOCALPART%|%EMAILDOMAIN%|%REALNAME%)/)) {
-    if (piece === '') continue;
-    if (piece === '%EMAILADDRESS%') parts.push({ placeholder: 'address' });
-    else if (piece === '%EMAILLOCALPART%') parts.push({ placeholder: 'localpart' });
-    else if (piece === '%REALNAME%') parts.push({ placeholder: 'realname' });
-    else parts.push({ text: piece === '%EMAILDOMAIN%' ? domain : piece });
-  }
-  return parts;
+  return splitPlaceholders(template).map((piece) => ('placeholder' in piece ? PLACEHOLDER_PARTS[piece.placeholder](domain) : piece));
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createAcme } from '../../src/acme/setup.js';
-import { StaticProviderStore } from '../../src/settings/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 import { ProviderIndex } from '../../src/providers/database.js';
 
 const BASE = { MAILCONFIG_HTTPS_PORT: '8443', MAILCONFIG_ACME_DIRECTORY: 'https://acme-staging-v02.api.letsencrypt.org/directory' };

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProviderIndex } from '../../src/providers/database.js';
-import { StaticProviderStore } from '../../src/settings/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 import { FileOrderLock } from '../../src/acme/lock.js';
 import { PendingChallenges } from '../../src/acme/challenges.js';
 import { AcmeManager, MAX_BACKOFF_MS, MAX_PENDING, type AcmeLog, type Orderer } from '../../src/acme/manager.js';

@@ -11,7 +11,7 @@ import { connect, createServer as createTlsServer, createSecureContext, type TLS
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { openProviderDatabase } from '../../src/providers/database.js';
-import { StaticProviderStore } from '../../src/settings/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 import { startAcme, type Acme } from '../../src/acme/setup.js';
 import type { AcmeConfig } from '../../src/acme/config.js';
 import type { OrderResult } from '../../src/acme/manager.js';

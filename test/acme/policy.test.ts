@@ -2,7 +2,7 @@
 import t from 'tap';
 import { DnsClient } from '../../src/discovery/dns.js';
 import { ProviderIndex } from '../../src/providers/database.js';
-import { StaticProviderStore } from '../../src/settings/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 import { certificateName, customerDomainOf } from '../../src/acme/names.js';
 import { NamePolicy } from '../../src/acme/policy.js';
 import { providerEntry } from '../helpers/discovery-world.js';

@@ -12,7 +12,7 @@ import { connect, type TLSSocket } from 'node:tls';
 import { loadConfig } from '../../src/config.js';
 import { startService, type Service } from '../../src/service.js';
 import type { OrderResult } from '../../src/acme/manager.js';
-import { runCerts } from '../../src/cli/certs.js';
+import { runCli } from '../helpers/cli.js';
 import { makeTestPki } from '../helpers/certs.js';
 import { startFakeDns, type RecordSet } from '../helpers/fake-dns.js';
 import { copyProviders } from '../helpers/providers.js';
@@ -183,17 +183,9 @@ async function run() {
   });
 
   await t.test('mailconfig certs lists the name, issuer and expiry', async (t) => {
-    const out: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
-    let code: number;
-    try {
-      code = await runCerts(['--json'], { MAILCONFIG_STATE_DIR: stateDir });
-    } finally {
-      process.stdout.write = write;
-    }
+    const { code, stdout } = await runCli(['certs', '--json'], { env: { MAILCONFIG_STATE_DIR: stateDir } });
     t.equal(code, 0);
-    const rows = out.join('').trim().split('\n').map((line) => JSON.parse(line) as { name: string; issuer: string; notAfter: string; daysLeft: number });
+    const rows = stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; issuer: string; notAfter: string; daysLeft: number });
     t.same(rows.map((r) => r.name), [customer, wanted]);
     t.match(rows[0]!.issuer, /^Pebble Intermediate CA/);
     t.ok(rows[0]!.daysLeft > 30);

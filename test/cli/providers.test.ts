@@ -1,23 +1,13 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { cp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { parseProvider } from '../../src/providers/parse.js';
+import { runCli } from '../helpers/cli.js';
 import { copyProviders } from '../helpers/providers.js';
 
-// Runs the compiled CLI (dist/, built by `npm test` before tap) as an admin would.
-const BIN = join(PROJECT_ROOT, 'bin', 'mailconfig.js');
-
-async function cli(args: string[], cwd = PROJECT_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
-  return { code, stdout, stderr };
-}
+// The CLI in-process, as an admin would call it (test/cli/serve.test.ts spawns bin/mailconfig.js once).
+const cli = (args: string[], cwd = PROJECT_ROOT) => runCli(args, { cwd });
 
 const HOSTER = ['--id', 'hoster.example', '--domain', 'hoster.example', '--domain', 'Kunde.Example', '--mx-domain', 'mx.hoster.example', '--imap', 'imap.hoster.example:993:ssl', '--pop3', 'pop.hoster.example:995:tls', '--smtp', 'smtp.hoster.example:587:starttls', '--name', 'Hoster & Co'];
 
@@ -80,7 +70,6 @@ t.test('add: clear messages for bad flags (exit 2)', async (t) => {
     [['--id', 'x', '--domain', 'x.example', '--imap', 'imap.x.example:993:ssl'], /name at least one --smtp server/],
     [['--id', 'x', '--domain', 'x.example', ...server, '--colour', 'red'], /Unknown option '--colour'/],
   ];
-  // Each spawn loads the whole CLI; run them side by side.
   const results = await Promise.all(cases.map(([args]) => cli([...base, ...args])));
   cases.forEach(([args, message], i) => {
     const res = results[i]!;

@@ -1,9 +1,11 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { PROJECT_ROOT } from '../../src/config.js';
+import { promisify } from 'node:util';
+import { ConfigError, loadConfig, PROJECT_ROOT } from '../../src/config.js';
+import { runCli } from '../helpers/cli.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'mailconfig.js');
 
@@ -23,18 +25,32 @@ t.test('invalid configuration names the variable', async (t) => {
 });
 
 t.test('the CLI stops the start with one line naming the variable', async (t) => {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number];
-  t.equal(code, 78);
-  t.equal(stderr.trim().split('\n').length, 1);
-  t.match(stderr, /PORT=eighty is not a port number/);
+  const run = await runCli(['serve'], { env: { PORT: 'eighty' } });
+  t.equal(run.code, 78);
+  t.equal(run.stderr.trim().split('\n').length, 1);
+  t.match(run.stderr, /PORT=eighty is not a port number/);
+  t.equal(run.stdout, '');
 });
 
-t.test('serve starts on the bundled database and answers', { timeout: 30_000 }, async (t) => {
+t.test('--help lists the commands; an unknown command is a usage error', async (t) => {
+  const help = await runCli(['--help']);
+  t.equal(help.code, 0);
+  t.match(help.stdout, /Usage: mailconfig <command>/);
+  t.match(help.stdout, /^ {2}providers /m);
+  const none = await runCli([]);
+  t.equal(none.code, 2, 'no command at all');
+  const unknown = await runCli(['srve']);
+  t.equal(unknown.code, 2);
+  t.match(unknown.stderr, /^mailconfig: unknown command "srve"/);
+});
+
+// The one spawned test: the launcher as production runs it (`node bin/mailconfig.js serve` on a fresh build of
+// src/ into dist/, so an edit is never tested against stale output), started and stopped by signal.
+t.test('bin/mailconfig.js serve starts on the bundled database, answers, and stops on SIGTERM', { timeout: 60_000 }, async (t) => {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: PROJECT_ROOT });
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MAILCONFIG_DISCOVERY: 'off' },
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MAILCONFIG_DISCOVERY: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => child.kill('SIGKILL'));
@@ -53,14 +69,4 @@ t.test('serve starts on the bundled database and answers', { timeout: 30_000 }, 
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number];
   t.equal(code, 0, 'SIGTERM shuts down cleanly');
-});
-
-t.test('--help lists the commands', async (t) => {
-  const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number];
-  t.equal(code, 0);
-  t.match(out, /Usage: mailconfig <command>/);
-  t.match(out, /providers/);
 });

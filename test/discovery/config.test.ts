@@ -2,9 +2,10 @@
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
 import { DiscoveryResolver } from '../../src/discovery/resolver.js';
-import { settingsResolverFor } from '../../src/discovery/setup.js';
+import { buildResolver } from '../../src/service.js';
 import { ProviderIndex } from '../../src/providers/database.js';
-import { DatabaseResolver, StaticProviderStore } from '../../src/settings/resolver.js';
+import { DatabaseResolver } from '../../src/providers/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 
 t.test('defaults: discovery on, the system nameservers, 8 s, https only', async (t) => {
   const { discovery } = loadConfig({});
@@ -42,11 +43,11 @@ t.test('mistakes name the variable', async (t) => {
     [{ MAILCONFIG_LOOKUP_TIMEOUT: '600' }, /^MAILCONFIG_LOOKUP_TIMEOUT=600/],
     [{ MAILCONFIG_ALLOW_NETWORKS: '10.0.0.0/33' }, /^MAILCONFIG_ALLOW_NETWORKS/],
   ];
-  for (const [env, message] of cases) t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env));
+  for (const [env, message] of cases) t.throws(() => loadConfig(env), { name: 'ConfigError', code: 'MAILCONFIG_CONFIG_INVALID', message }, JSON.stringify(env));
 });
 
 t.test('MAILCONFIG_DISCOVERY=off answers from the database only', async (t) => {
   const store = new StaticProviderStore(new ProviderIndex([]));
-  t.type(settingsResolverFor(loadConfig({ MAILCONFIG_DISCOVERY: 'off' }).discovery, store), DatabaseResolver);
-  t.type(settingsResolverFor(loadConfig({ MAILCONFIG_DNS: '127.0.0.1:9' }).discovery, store), DiscoveryResolver);
+  t.type(buildResolver(loadConfig({ MAILCONFIG_DISCOVERY: 'off' }), store), DatabaseResolver);
+  t.type(buildResolver(loadConfig({ MAILCONFIG_DNS: '127.0.0.1:9' }), store), DiscoveryResolver);
 });

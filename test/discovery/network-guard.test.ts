@@ -1,7 +1,7 @@
 // Classification only: nothing here connects anywhere. Blocked examples are literal strings on purpose.
 import t from 'tap';
-import { ConfigError } from '../../src/config.js';
-import { createNetworkGuard, parseAllowNetworks } from '../../src/discovery/network-guard.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { NetworkGuardError, createNetworkGuard, parseAllowNetworks } from '../../src/discovery/network-guard.js';
 
 t.test('global unicast addresses are allowed', async (t) => {
   const guard = createNetworkGuard([]);
@@ -97,7 +97,7 @@ t.test('parseAllowNetworks reads comma-separated CIDRs and bare addresses', asyn
   t.same(parseAllowNetworks('::ffff:127.0.0.0/104'), ['127.0.0.0/8'], 'an IPv4-mapped CIDR is read as the IPv4 network');
 });
 
-t.test('parseAllowNetworks refuses bad entries with a ConfigError naming the variable', async (t) => {
+t.test('parseAllowNetworks refuses bad entries with a NetworkGuardError; the config loader names the variable', async (t) => {
   for (const value of ['10.0.0.0/33', 'fd00::/129', 'not-a-network', '10.0.0/8', '10.0.0.0/8/8', '10.0.0.0/-1', '10.0.0.0/ 8', 'fe80::1%lo/64', '127.0.0.1,bogus']) {
     let thrown: unknown;
     try {
@@ -105,8 +105,17 @@ t.test('parseAllowNetworks refuses bad entries with a ConfigError naming the var
     } catch (error) {
       thrown = error;
     }
-    t.ok(thrown instanceof ConfigError, `${value}: ConfigError`);
-    t.match((thrown as Error | undefined)?.message, /^MAILCONFIG_ALLOW_NETWORKS: ".+" is not an IP address or CIDR/, value);
+    t.ok(thrown instanceof NetworkGuardError, `${value}: NetworkGuardError`);
+    t.equal((thrown as NetworkGuardError | undefined)?.code, 'MAILCONFIG_NETWORK_INVALID', `${value}: stable code`);
+    t.match((thrown as Error | undefined)?.message, /^".+" is not an IP address or CIDR/, value);
   }
-  t.throws(() => createNetworkGuard(['nonsense']), ConfigError, 'the guard refuses a bad list too');
+  t.throws(() => createNetworkGuard(['nonsense']), NetworkGuardError, 'the guard refuses a bad list too');
+  let config: unknown;
+  try {
+    loadConfig({ MAILCONFIG_ALLOW_NETWORKS: '127.0.0.1,bogus' });
+  } catch (error) {
+    config = error;
+  }
+  t.ok(config instanceof ConfigError, 'loadConfig wraps it in a ConfigError');
+  t.match(config, { code: 'MAILCONFIG_CONFIG_INVALID', message: 'MAILCONFIG_ALLOW_NETWORKS: "bogus" is not an IP address or CIDR (examples: 192.0.2.0/24, 2001:db8::/32, 127.0.0.1)' });
 });

@@ -1,6 +1,7 @@
 // Port probing of guessed hosts: what really answers is offered, a bad certificate or a failing STARTTLS is not
 // offered as secure, and plain text only when nothing else exists.
 import t from 'tap';
+import { stepLabel } from '../../src/settings/steps.js';
 import type { ServerSettings } from '../../src/settings/model.js';
 import { startWorld } from '../helpers/discovery-world.js';
 
@@ -37,11 +38,11 @@ t.test('probing only: the guessed hosts that answer, with their evidence', async
   t.equal(summary(config?.servers)[0], 'imap imap.probe.test:993 tls probe', 'implicit TLS first');
   t.ok(summary(config?.servers).includes('smtp smtp.probe.test:465 tls probe'));
   // Tried at once; once 993 answered, the worse-ranked STARTTLS try is cancelled unless it had already finished.
-  t.match(steps.find((s) => s.step === 'probe imap.probe.test:143 (imap, STARTTLS)'), { outcome: /^(skipped|found)$/ });
+  t.match(steps.find((s) => stepLabel(s) === 'probe imap.probe.test:143 (imap, STARTTLS)'), { outcome: /^(skipped|found)$/ });
   const imap = config!.servers[0]!;
   t.same(imap.auth, ['password-cleartext', 'OAuth2'], 'authentication read from the capabilities');
   t.match(imap.source, { confidence: 'medium', evidence: { address: '127.0.2.40', certificate: { trusted: true } } });
-  t.match(steps.find((s) => s.step === 'probe imap.probe.test:993 (imap, TLS)'), { outcome: 'found' });
+  t.match(steps.find((s) => stepLabel(s) === 'probe imap.probe.test:993 (imap, TLS)'), { outcome: 'found' });
 });
 
 t.test('a host with a bad certificate beside a good one: only the good one is offered', async (t) => {
@@ -50,14 +51,14 @@ t.test('a host with a bad certificate beside a good one: only the good one is of
   await world.imap('127.0.2.42', 993, { mode: 'tls', pem: world.pki.valid });
   const { config, steps } = await world.resolver().resolve('badcert.test');
   t.same(summary(config?.servers).filter((s) => s.startsWith('imap')), ['imap mail.badcert.test:993 tls probe']);
-  t.match(steps.find((s) => s.step === 'probe imap.badcert.test:993 (imap, TLS)'), { outcome: 'failed', detail: /expired/ });
-  t.match(steps.find((s) => s.step === 'probe imap.badcert.test:143 (imap, STARTTLS)'), { outcome: 'failed', detail: /not trusted/ });
+  t.match(steps.find((s) => stepLabel(s) === 'probe imap.badcert.test:993 (imap, TLS)'), { outcome: 'failed', failure: 'certificate', detail: /expired/ });
+  t.match(steps.find((s) => stepLabel(s) === 'probe imap.badcert.test:143 (imap, STARTTLS)'), { outcome: 'failed', detail: /not trusted/ });
 });
 
 t.test('STARTTLS advertised but failing: offered neither as STARTTLS nor as plain (a downgrade)', async (t) => {
   await world.imap('127.0.2.43', 143, { mode: 'starttls', pem: world.pki.valid, starttlsFails: true });
   const { config, steps } = await world.resolver().resolve('stls.test');
-  t.match(steps.find((s) => s.step === 'probe imap.stls.test:143 (imap, STARTTLS)'), { outcome: 'failed', detail: /STARTTLS refused/ });
+  t.match(steps.find((s) => stepLabel(s) === 'probe imap.stls.test:143 (imap, STARTTLS)'), { outcome: 'failed', failure: 'protocol', detail: /STARTTLS refused/ });
   t.same(summary(config?.servers.filter((s) => s.protocol === 'imap')), [], 'never offered');
 
   await world.imap('127.0.2.44', 143, { mode: 'starttls', pem: world.pki.valid, starttlsFails: true });

@@ -1,6 +1,7 @@
 // Discovery connects where strangers' DNS points: addresses outside the allowed networks are never connected to
 // (a tripwire listens there), redirects are re-vetted, and every wait has a deadline.
 import t from 'tap';
+import { stepLabel } from '../../src/settings/steps.js';
 import { startWorld } from '../helpers/discovery-world.js';
 import { clientConfigXml } from '../helpers/fake-web.js';
 import { startTripwire } from '../helpers/tripwire.js';
@@ -41,11 +42,11 @@ t.test('a target outside the allowed networks is never connected to', async (t) 
   const { config, steps } = await world.resolver({ autoconfigHttp: true }).resolve('trap.test');
   t.equal(config, undefined);
   t.same(tripwire.peers(), [], 'nothing connected to the tripwire');
-  t.match(steps.find((s) => s.step === 'host imap.trap.test'), { outcome: 'skipped', detail: /127\.0\.5\.5 refused \(127\.0\.5\.5 is loopback and not in MAILCONFIG_ALLOW_NETWORKS\)/ });
-  t.match(steps.find((s) => s.step === 'host mail.trap.test'), { outcome: 'skipped', detail: /::ffff:7f00:505 refused \(::ffff:7f00:505 is IPv4-mapped 127\.0\.5\.5 \(loopback\)/ });
-  t.match(steps.find((s) => s.step === 'host evil.trap.test'), { outcome: 'skipped' }, 'the SRV target too');
-  t.match(steps.find((s) => s.step === 'autoconfig'), { outcome: 'failed', detail: /refused/ });
-  t.match(steps.find((s) => s.step === 'autoconfig-http'), { outcome: 'failed', detail: /refused/ });
+  t.match(steps.find((s) => stepLabel(s) === 'host imap.trap.test'), { outcome: 'skipped', failure: 'not-allowed', subject: 'imap.trap.test', detail: /127\.0\.5\.5 refused \(127\.0\.5\.5 is loopback and not in MAILCONFIG_ALLOW_NETWORKS\)/ });
+  t.match(steps.find((s) => stepLabel(s) === 'host mail.trap.test'), { outcome: 'skipped', detail: /::ffff:7f00:505 refused \(::ffff:7f00:505 is IPv4-mapped 127\.0\.5\.5 \(loopback\)/ });
+  t.match(steps.find((s) => stepLabel(s) === 'host evil.trap.test'), { outcome: 'skipped' }, 'the SRV target too');
+  t.match(steps.find((s) => stepLabel(s) === 'autoconfig'), { outcome: 'failed', failure: 'not-allowed', detail: /refused/ });
+  t.match(steps.find((s) => stepLabel(s) === 'autoconfig-http'), { outcome: 'failed', detail: /refused/ });
 });
 
 t.test('redirects are followed a few times, to 443 only, and re-vetted', async (t) => {
@@ -65,7 +66,7 @@ t.test('redirects are followed a few times, to 443 only, and re-vetted', async (
   });
 
   const refused = await world.resolver().resolve('redir.test');
-  t.match(refused.steps.find((s) => s.step === 'autoconfig'), { outcome: 'failed', detail: /evil\.redir\.test -> 127\.0\.5\.6 refused/ });
+  t.match(refused.steps.find((s) => stepLabel(s) === 'autoconfig'), { outcome: 'failed', detail: /evil\.redir\.test -> 127\.0\.5\.6 refused/ });
   t.same(tripwire.peers(), [], 'the redirect target was never connected to');
 
   const followed = await world.resolver().resolve('redir2.test');
@@ -89,7 +90,7 @@ t.test('a server that accepts TCP and never greets costs one probe timeout, not 
   const ms = performance.now() - started;
   t.equal(config, undefined);
   t.ok(silent.connections() >= 1, 'it was tried');
-  t.match(steps.find((s) => s.step === 'probe imap.greet.test:993 (imap, TLS)'), { outcome: 'failed', detail: /no greeting within/ });
+  t.match(steps.find((s) => stepLabel(s) === 'probe imap.greet.test:993 (imap, TLS)'), { outcome: 'failed', failure: 'timeout', server: { host: 'imap.greet.test', port: 993, protocol: 'imap', security: 'tls' }, detail: /no greeting within/ });
   t.ok(ms < 2500, `finished in ${Math.round(ms)} ms`);
 });
 
@@ -97,8 +98,8 @@ t.test('a domain that does not exist ends the lookup at once', async (t) => {
   const started = performance.now();
   const { config, steps } = await world.resolver().resolve('nx.test');
   t.equal(config, undefined);
-  t.match(steps.find((s) => s.step === 'mx'), { outcome: 'nothing', detail: 'nx.test does not exist (NXDOMAIN)' });
-  t.notOk(steps.some((s) => s.step.startsWith('probe ')), 'nothing probed');
+  t.match(steps.find((s) => stepLabel(s) === 'mx'), { outcome: 'nothing', detail: 'nx.test does not exist (NXDOMAIN)' });
+  t.notOk(steps.some((s) => stepLabel(s).startsWith('probe ')), 'nothing probed');
   t.ok(performance.now() - started < 1500);
 });
 
@@ -110,8 +111,8 @@ t.test('a DNS server that never answers: every query times out, the lookup ends 
   const ms = performance.now() - started;
   t.equal(config, undefined);
   t.ok(ms < 2200, `answered after ${Math.round(ms)} ms`);
-  t.match(steps.find((s) => s.step === 'mx'), { outcome: 'failed', detail: /MX mute\.test: no answer within 400 ms/ });
-  t.match(steps.find((s) => s.step === 'srv'), { outcome: 'failed' });
+  t.match(steps.find((s) => stepLabel(s) === 'mx'), { outcome: 'failed', failure: 'timeout', detail: /MX mute\.test: no answer within 400 ms/ });
+  t.match(steps.find((s) => stepLabel(s) === 'srv'), { outcome: 'failed' });
   t.ok(mute.dns.queries().length > 0, 'questions were sent to the fake server only');
 });
 
@@ -124,5 +125,5 @@ t.test('at the deadline the lookup answers with what it has', async (t) => {
   t.ok(ms < 2000, `answered after ${Math.round(ms)} ms`);
   t.match(config?.servers.find((s) => s.protocol === 'pop3'), { host: 'pop3.slow.test', source: { kind: 'probe' } }, 'what finished is used');
   t.match(config?.servers.find((s) => s.protocol === 'imap'), { host: 'box.slow.test', source: { kind: 'srv', confidence: 'low', evidence: { verified: false } }, warnings: [/not verified/] }, 'the SRV record, unconfirmed');
-  t.match(steps.find((s) => s.step === 'probe box.slow.test:993 (imap, TLS)'), { outcome: 'failed', detail: 'stopped at the lookup deadline (1200 ms)' });
+  t.match(steps.find((s) => stepLabel(s) === 'probe box.slow.test:993 (imap, TLS)'), { outcome: 'failed', failure: 'timeout', detail: 'stopped at the lookup deadline (1200 ms)' });
 });

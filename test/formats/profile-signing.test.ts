@@ -1,6 +1,6 @@
 import t from 'tap';
 import { generateKeyPairSync } from 'node:crypto';
-import { createProfileSigner, profileSigner, SigningSetupError } from '../../src/formats/profile-signing.js';
+import { createProfileSigner, SigningSetupError } from '../../src/formats/profile-signing.js';
 import { makeProfilePki } from '../helpers/profile-pki.js';
 
 const pki = await makeProfilePki();
@@ -60,10 +60,4 @@ t.test('an expired or future certificate is a warning, not a failure', async (t)
   t.match(future.warnings.join('\n'), /expired/);
   const past = createProfileSigner({ cert: rsaCert, key: rsaKey, chain: intermediate }, new Date(Date.now() - 30 * 86400_000));
   t.match(past.warnings.join('\n'), /valid only from/);
-});
-
-t.test('one signer per material', async (t) => {
-  const material = { cert: rsaCert, key: rsaKey, chain: intermediate };
-  t.equal(profileSigner(material), profileSigner(material));
-  t.not(profileSigner({ ...material }), profileSigner(material));
 });

@@ -1,4 +1,4 @@
-import { childrenNamed, firstChild, parseXml, type XmlElement } from '../../src/formats/xml.js';
+import { childrenNamed, firstChild, parseXml, type XmlElement } from '../../src/xml/parse.js';
 
 export const OUTLOOK_SCHEMA = 'http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a';
 export const MOBILESYNC_SCHEMA = 'http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006';

@@ -1,7 +1,7 @@
 // A small simulated Internet on loopback for discovery tests: a fake DNS zone, fake mail and web servers on
 // 127.0.2.x / 127.0.3.x with random ports mapped to the standard ones, a test CA, and resolvers wired to all of it.
 import { loadProviderText, ProviderIndex, type ProviderEntry } from '../../src/providers/database.js';
-import { StaticProviderStore } from '../../src/settings/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 import { DiscoveryResolver, type DiscoveryResolverOptions } from '../../src/discovery/resolver.js';
 import { makeTestPki, type Pem, type TestPki } from './certs.js';
 import { startFakeDns, type FakeDns, type FakeDnsOptions, type Zone } from './fake-dns.js';

@@ -17,9 +17,12 @@ export interface RecordSet {
   AAAA?: string[];
   MX?: { exchange: string; priority: number }[];
   SRV?: SrvData[];
-  TXT?: string[];
+  /** One record per entry; an array is one record of several character-strings (as long TXT records are sent). */
+  TXT?: (string | string[])[];
   /** A CNAME mixed into every answer for this name (clients must filter answers by type). */
   noiseCname?: string;
+  /** A real alias: answered for every type, followed by the target's records of the asked type (as a recursive resolver does). */
+  CNAME?: string;
 }
 
 export type Zone = Record<string, RecordSet>;
@@ -67,6 +70,9 @@ export async function startFakeDns(options: FakeDnsOptions): Promise<FakeDns> {
         response.authorities.push({ name: zoneApex(name), type: DNS.Packet.TYPE.SOA, class: DNS.Packet.CLASS.IN, ttl, primary: 'ns.test', admin: 'hostmaster.test', serial: 1, refresh: 3600, retry: 600, expiration: 86400, minimum: ttl } as DNS.Packet.Resource);
       } else if (records) {
         response.answers.push(...answers(name, question.type, records, ttl));
+        const target = records.CNAME?.toLowerCase().replace(/\.$/, '');
+        const aliased = target === undefined ? undefined : zone.get(target);
+        if (aliased && question.type !== DNS.Packet.TYPE.CNAME) response.answers.push(...answers(target!, question.type, aliased, ttl));
       }
       const reply = () => void send(response).catch(() => undefined);
       if (options.delayMs) setTimeout(reply, options.delayMs);
@@ -97,6 +103,7 @@ function answers(name: string, type: number, set: RecordSet, ttl: number): DNS.P
   const base = { name, class: DNS.Packet.CLASS.IN, ttl };
   const out: Partial<DNS.Packet.Resource>[] = [];
   if (set.noiseCname) out.push({ ...base, type: DNS.Packet.TYPE.CNAME, domain: set.noiseCname });
+  if (set.CNAME) out.push({ ...base, type: DNS.Packet.TYPE.CNAME, domain: set.CNAME });
   const T = DNS.Packet.TYPE;
   if (type === T.A) for (const address of set.A ?? []) out.push({ ...base, type: T.A, address });
   if (type === T.AAAA) for (const address of set.AAAA ?? []) out.push({ ...base, type: T.AAAA, address });

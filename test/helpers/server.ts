@@ -1,7 +1,10 @@
+import type { DomainChecker } from '../../src/check/checker.js';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type AppConfig } from '../../src/config.js';
+import { createSignerFromConfig, loadConfig, type AppConfig } from '../../src/config.js';
 import { openProviderDatabase } from '../../src/providers/database.js';
-import { DatabaseResolver, StaticProviderStore, type SettingsResolver } from '../../src/settings/resolver.js';
+import type { SettingsResolver } from '../../src/settings/resolver.js';
+import { DatabaseResolver } from '../../src/providers/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 import { buildServer } from '../../src/http/server.js';
 
 export interface TestServer {
@@ -17,6 +20,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Replace the database-only resolver (e.g. with discovery). */
   resolver?: (store: StaticProviderStore) => SettingsResolver;
+  /** The domain check to use (tests give one wired to their fake network). */
+  checker?: DomainChecker;
 }
 
 /** Starts the real HTTP server on a random loopback port. */
@@ -25,7 +30,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const { index } = await openProviderDatabase(config.providersDir);
   const store = new StaticProviderStore(index);
   const resolver = options.resolver?.(store) ?? new DatabaseResolver(store);
-  const app = await buildServer({ config, providers: store, resolver });
+  const app = await buildServer({ config, providers: store, resolver, signer: createSignerFromConfig(config), ...(options.checker ? { checker: options.checker } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');

@@ -99,6 +99,8 @@ t.test('token checks: none 401, wrong 403, right 200; named tokens are logged', 
   t.equal((await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` } })).status, 401, 'another scheme');
   t.equal((await fetch(url, { headers: auth('wrong-token-but-long-enough') })).status, 403);
   t.equal((await fetch(url, { headers: auth(`${TOKEN}x`) })).status, 403, 'a longer token is not a prefix match');
+  // Four failures so far: a valid token starts the count again (the fifth in a minute would block the address).
+  t.equal((await fetch(url, { headers: auth(TOKEN) })).status, 200);
   t.equal((await fetch(url, { headers: auth(TOKEN.slice(0, -1)) })).status, 403);
   t.equal((await fetch(`${service.url}/admin/providers/posteo.de`, { method: 'DELETE', headers: auth('wrong-token-but-long-enough') })).status, 403, 'no change without the right token');
   t.ok(await readFile(join(dir, 'posteo.de.xml')), 'file still there');
@@ -250,6 +252,24 @@ t.test('If-Match: stale ETag 412; two concurrent PUTs with the same ETag: exactl
   }
   t.equal((await put(service, 'race.example', providerXml('race.example', ['race.example'], 3000), { 'if-match': etag })).status, 412, 'an old ETag');
   t.equal((await put(service, 'new.example', providerXml('new.example', ['new.example']), { 'if-match': etag })).status, 412, 'If-Match on a missing file');
+});
+
+t.test('entity-tag lists: If-Match compares strongly, If-None-Match weakly; both headers must both hold', async (t) => {
+  const dir = await copyProviders(t);
+  const service = await startLiveService(t, dir, { MAILCONFIG_ADMIN_TOKEN: TOKEN });
+  const body = (n: number) => providerXml('tags.example', ['tags.example'], 4000 + n);
+  t.equal((await put(service, 'tags.example', body(0), { 'if-match': '*' })).status, 412, 'If-Match: * needs the file');
+  t.equal((await put(service, 'tags.example', body(0), { 'if-none-match': '*' })).status, 201);
+  const etag = etagOf(body(0));
+  t.equal((await put(service, 'tags.example', body(1), { 'if-match': `W/${etag}` })).status, 412, 'a weak tag never matches If-Match');
+  t.equal((await put(service, 'tags.example', body(1), { 'if-none-match': `"other", W/${etag}` })).status, 412, 'W/ matches the current tag in If-None-Match');
+  t.equal((await put(service, 'tags.example', body(1), { 'if-match': `"x", ${etag}` })).status, 200, 'a list of tags, one of them current');
+  const now = etagOf(body(1));
+  t.equal((await put(service, 'tags.example', body(2), { 'if-match': `garbage, ${now}` })).status, 200, 'what is not a tag is skipped');
+  const two = etagOf(body(2));
+  t.equal((await put(service, 'tags.example', body(3), { 'if-match': two, 'if-none-match': '*' })).status, 412, 'If-Match holds but If-None-Match: * does not');
+  t.equal((await put(service, 'tags.example', body(3), { 'if-match': two, 'if-none-match': '"other"' })).status, 200, 'both hold');
+  t.equal(await readFile(join(dir, 'tags.example.xml'), 'utf8'), body(3));
 });
 
 t.test('concurrent PUTs without If-Match: the last write wins, the file is always whole', async (t) => {

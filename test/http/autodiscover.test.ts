@@ -11,7 +11,8 @@ import { parseAddress } from '../../src/settings/address.js';
 import type { ServerSettings } from '../../src/settings/model.js';
 import { fillTemplate } from '../../src/settings/placeholders.js';
 import { preferredServers } from '../../src/settings/preference.js';
-import { DatabaseResolver, StaticProviderStore } from '../../src/settings/resolver.js';
+import { DatabaseResolver } from '../../src/providers/resolver.js';
+import { StaticProviderStore } from '../../src/providers/store.js';
 import { MOBILESYNC_REQUEST_NS, MOBILESYNC_SCHEMA, poxRequest, readPox, type PoxProtocol } from '../helpers/autodiscover.js';
 import { startTestServer } from '../helpers/server.js';
 
@@ -161,12 +162,14 @@ t.test('XML injection through the address is escaped; the documents still parse'
   const text = await res.text();
   t.equal(protocolOf(readPox(text).protocols, 'IMAP').LoginName, "o'&x@posteo.de");
   t.ok(text.includes('<LoginName>o&apos;&amp;x@posteo.de</LoginName>'));
-  // Markup in the domain is refused, and the reason (which quotes it) is escaped in the error document.
+  // Markup in the domain is refused, and the reason says so without quoting it.
   const bad = await post(poxRequest('alice@posteo.de&lt;/DebugData&gt;&lt;ErrorCode&gt;200'));
   t.equal(bad.status, 400);
-  const answer = readPox(await bad.text());
+  const badText = await bad.text();
+  const answer = readPox(badText);
   t.equal(answer.error?.code, '600');
-  t.match(answer.error?.debugData, /"posteo\.de<\/DebugData><ErrorCode>200" is not a valid domain name/);
+  t.match(answer.error?.debugData, /the domain is not a valid domain name/);
+  t.notMatch(badText, /DebugData&gt;|ErrorCode&gt;200/, 'the input is not echoed');
   // Through the GET form too.
   const get = await fetch(`${server.url}${POX}?email=${encodeURIComponent('<x>@posteo.de')}`);
   t.equal(get.status, 400);

@@ -2,7 +2,7 @@
 // is the reference; POX carries the best of each protocol, Apple the best incoming and SMTP, Thunderbird all of them.
 import t from 'tap';
 import * as plist from 'plist';
-import { childrenNamed, firstChild, parseXml } from '../../src/formats/xml.js';
+import { childrenNamed, firstChild, parseXml } from '../../src/xml/parse.js';
 import { poxRequest, readPox } from '../helpers/autodiscover.js';
 import { startTestServer } from '../helpers/server.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseXml, childrenNamed, firstChild } from '../../src/formats/xml.js';
+import { parseXml, childrenNamed, firstChild } from '../../src/xml/parse.js';
 import { startTestServer } from '../helpers/server.js';
 
 const server = await startTestServer();

@@ -10,7 +10,7 @@ import { copyProviders } from '../helpers/providers.js';
 const SCRIPT = fileURLToPath(new URL('./write-loop.ts', import.meta.url));
 
 /** Runs the writer until it has acknowledged `acks` rounds plus a random few, then SIGKILLs it mid-burst. */
-async function killDuringBurst(dir: string, acks: number): Promise<number> {
+async function killDuringBurst(dir: string, acks: number): Promise<{ killAt: number; lastAck: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -29,13 +29,15 @@ async function killDuringBurst(dir: string, acks: number): Promise<number> {
   if (lastAck < 0) throw new Error(`the writer acknowledged nothing: ${stderr}`);
   // Acks that arrived in the same chunk as the kill trigger count too: they were printed before the kill.
   for (const match of stdout.matchAll(/ack (\d+)\n/g)) lastAck = Math.max(lastAck, Number(match[1]));
-  return lastAck;
+  return { killAt, lastAck };
 }
 
 t.test('SIGKILL during a burst of writes: only whole, valid files; every acknowledged write present', { timeout: 90_000 }, async (t) => {
   const dir = await copyProviders(t, ['posteo.de.xml']);
   for (let run = 0; run < 2; run++) {
-    const lastAck = await killDuringBurst(dir, 15 + run * 10);
+    const { killAt, lastAck } = await killDuringBurst(dir, 15 + run * 10);
+    // Random, so a failure can be told apart from a run that merely killed at another point.
+    t.comment(`run ${run + 1}: SIGKILL sent once ack ${killAt} arrived; last acknowledged write ${lastAck}`);
     const names = await readdir(dir);
     const xml = names.filter((n) => n.endsWith('.xml'));
     for (const name of xml) {

@@ -3,11 +3,12 @@
 import t from 'tap';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { childrenNamed, firstChild, parseXml, type XmlElement } from '../../src/formats/xml.js';
+import { childrenNamed, firstChild, parseXml, type XmlElement } from '../../src/xml/parse.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { startTestServer } from '../helpers/server.js';
 
-const ISPDB = join(PROJECT_ROOT, '..', 'shared', 'ispdb');
+// Unmodified copies of the public ISPDB files (MPL-2.0, see the NOTICE there), kept in the repository.
+const ISPDB = join(PROJECT_ROOT, 'test', 'fixtures', 'ispdb');
 const LEGACY_AUTH: Record<string, string> = { plain: 'password-cleartext', secure: 'password-encrypted' };
 
 interface ServerFacts {

@@ -29,8 +29,8 @@ t.test('write: atomic replace, served at once, no temp files left', async (t) =>
   t.equal(store.current().byDomain('a.example')?.etag, etagOf(text));
   t.same((await readdir(dir)).filter(isTempFile), []);
   t.match(await store.write('a.example', loopProvider('a.example', 2)), { status: 'written', created: false, previous: { etag: etagOf(text) } });
-  t.throws(() => store.check('../evil', text), RangeError, 'keys are checked by the store too');
-  await t.rejects(store.write('UPPER', text), RangeError);
+  t.throws(() => store.check('../evil', text), { name: 'ProviderKeyError', code: 'MAILCONFIG_PROVIDER_KEY_INVALID' }, 'keys are checked by the store too');
+  await t.rejects(store.write('UPPER', text), { code: 'MAILCONFIG_PROVIDER_KEY_INVALID' });
 });
 
 t.test('concurrent writes to one file run in call order: the last call wins', async (t) => {
@@ -46,16 +46,20 @@ t.test('concurrent writes to one file run in call order: the last call wins', as
 t.test('preconditions are checked inside the lock', async (t) => {
   const dir = await copyProviders(t, []);
   const store = await LiveProviderStore.open(dir);
-  t.match(await store.write('p.example', loopProvider('p.example', 1), { ifMatch: '*' }), { status: 'precondition-failed' }, 'If-Match: * needs the file');
-  const first = await store.write('p.example', loopProvider('p.example', 1), { ifNoneMatch: '*' });
+  t.match(await store.write('p.example', loopProvider('p.example', 1), { expect: 'present' }), { status: 'precondition-failed' }, 'present: needs the file');
+  t.match(await store.write('p.example', loopProvider('p.example', 1), { expect: { etags: ['"x"'] } }), { status: 'precondition-failed' }, 'an ETag: needs the file');
+  const first = await store.write('p.example', loopProvider('p.example', 1), { expect: 'absent' });
   t.equal(first.status, 'written');
+  t.match(await store.write('p.example', loopProvider('p.example', 9), { expect: 'absent' }), { status: 'precondition-failed' }, 'absent: refuses to overwrite');
   const etag = etagOf(loopProvider('p.example', 1));
-  const [a, b] = await Promise.all([store.write('p.example', loopProvider('p.example', 2), { ifMatch: etag }), store.write('p.example', loopProvider('p.example', 3), { ifMatch: etag })]);
+  const [a, b] = await Promise.all([store.write('p.example', loopProvider('p.example', 2), { expect: { etags: [etag] } }), store.write('p.example', loopProvider('p.example', 3), { expect: { etags: [etag] } })]);
   t.same([a.status, b.status], ['written', 'precondition-failed'], 'the second sees the first one\'s ETag');
   t.match(b, { etag: etagOf(loopProvider('p.example', 2)) });
-  t.match(await store.write('p.example', loopProvider('p.example', 4), { ifMatch: `W/${etagOf(loopProvider('p.example', 2))}` }), { status: 'precondition-failed' }, 'weak tags never match');
-  t.match(await store.write('p.example', loopProvider('p.example', 4), { ifMatch: `"x", ${etagOf(loopProvider('p.example', 2))}` }), { status: 'written' }, 'a list of tags');
-  t.match(await store.remove('p.example', { ifMatch: '"x"' }), { status: 'precondition-failed' });
+  const two = etagOf(loopProvider('p.example', 2));
+  t.match(await store.write('p.example', loopProvider('p.example', 4), { expect: { notEtags: [two] } }), { status: 'precondition-failed' }, 'notEtags: the current one is listed');
+  t.match(await store.write('p.example', loopProvider('p.example', 4), { expect: { allOf: ['present', { etags: [two] }, { notEtags: [etag] }] } }), { status: 'written' }, 'allOf: every part holds');
+  t.match(await store.write('p.example', loopProvider('p.example', 5), { expect: { allOf: [{ etags: [etagOf(loopProvider('p.example', 4))] }, 'absent'] } }), { status: 'precondition-failed' }, 'allOf: one part fails');
+  t.match(await store.remove('p.example', { expect: { etags: ['"x"'] } }), { status: 'precondition-failed' });
   t.match(await store.remove('p.example'), { status: 'removed' });
   t.match(await store.remove('p.example'), { status: 'missing' });
 });
@@ -102,14 +106,26 @@ t.test('stale temp files of dead writers are removed when the store opens; live 
 t.test('KeyedMutex serializes per key, not across keys', async (t) => {
   const mutex = new KeyedMutex();
   const events: string[] = [];
-  const job = (key: string, name: string, ms: number) =>
+  // Each job holds its lock until the test releases it, so the order comes from the mutex, not from timers.
+  const gate = () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { open, opened };
+  };
+  const job = (key: string, name: string, release: Promise<void>) =>
     mutex.run(key, async () => {
       events.push(`${name}+`);
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await release;
       events.push(`${name}-`);
     });
-  await Promise.all([job('a', 'a1', 30), job('a', 'a2', 1), job('b', 'b1', 1)]);
-  t.same(events, ['a1+', 'b1+', 'b1-', 'a1-', 'a2+', 'a2-']);
+  const a1Gate = gate();
+  const a1 = job('a', 'a1', a1Gate.opened);
+  const a2 = job('a', 'a2', Promise.resolve());
+  await job('b', 'b1', Promise.resolve());
+  t.same(events, ['a1+', 'b1+', 'b1-'], 'b runs while a1 holds key a; a2 waits');
+  a1Gate.open();
+  await Promise.all([a1, a2]);
+  t.same(events, ['a1+', 'b1+', 'b1-', 'a1-', 'a2+', 'a2-'], 'a2 starts only after a1 finished');
   await t.rejects(mutex.run('a', async () => Promise.reject(new Error('boom'))), /boom/);
   t.equal(await mutex.run('a', async () => 'next'), 'next', 'a failure releases the lock');
 });

@@ -71,18 +71,26 @@ t.test('files added, deleted and renamed by hand; temp files ignored', async (t)
   const before = service.logs.length;
   await writeFile(join(dir, `.posteo.de.xml.999999.0123456789ab.tmp`), 'garbage <');
   await writeFile(join(dir, 'notes.txt'), 'not a provider');
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The watcher handles events in order: once an edit made after them is served, the two files have been seen.
+  const posteoFile = join(dir, 'posteo.de.xml');
+  await writeFile(posteoFile, posteo.replace('<port>993</port>', '<port>1993</port>'));
+  t.not(await waitFor(async () => (await imapPort(service, 'posteo.de')) === '1993', WITHIN_MS), -1, 'a later edit is served');
   t.same(service.logs.slice(before).filter((l) => l.level >= 40), [], 'no warnings');
-  t.equal(await imapPort(service, 'posteo.de'), '993');
+  t.same(service.logs.slice(before).map((l) => l.file).filter(Boolean), ['posteo.de.xml'], 'only the provider file was read');
 });
 
 t.test('closing the server stops the watcher', async (t) => {
   const dir = await copyProviders(t);
   const service = await startLiveService(t, dir);
+  // A second service on the same directory is the witness: it sees the same change at the same moment, with the
+  // same debounce, so once it has reloaded, an open watcher of the closed one would have reloaded too.
+  const witness = await startLiveService(t, dir);
   await service.close();
   const file = join(dir, 'posteo.de.xml');
   await writeFile(file, (await readFile(file, 'utf8')).replace('<port>993</port>', '<port>1993</port>'));
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.not(await waitFor(async () => (await imapPort(witness, 'posteo.de')) === '1993', WITHIN_MS), -1, 'the witness reloaded');
+  await service.store.settled();
   const imap = service.store.current().byDomain('posteo.de')?.config.servers.find((s) => s.protocol === 'imap');
   t.equal(imap?.port, 993, 'no reload after close');
+  t.same(service.logs.filter((l) => l.file === 'posteo.de.xml'), [], 'and nothing logged about the file');
 });

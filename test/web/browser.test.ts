@@ -1,11 +1,12 @@
-// The setup pages in a real browser: Debian's Chromium driven by playwright-core.
-// Fails (does not skip) when Chromium is missing: `.ci/run` installs it, `apt-get install chromium` does here.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+// The setup pages in a real browser driven by playwright-core: Debian's Chromium when installed, otherwise the
+// Chromium of the @sparticuz/chromium dev dependency (test/helpers/browser.ts), so it never skips.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config.js';
+import { launchChromium } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
 
 // The test compiles without DOM types; these are the few browser globals the in-page functions touch.
@@ -24,24 +25,16 @@ declare const window: { innerWidth: number };
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 declare function getComputedStyle(el: El): { outlineStyle: string };
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(PROJECT_ROOT, 'test', 'artifacts');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
-
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser tests`);
-  process.exit(1);
-}
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 mkdirSync(ARTIFACTS, { recursive: true });
 
 const server = await startTestServer();
-const browser: Browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { browser, executable } = await launchChromium();
+t.comment(`Chromium ${browser.version()} from ${executable}`);
 t.teardown(async () => {
   await browser.close();
   await server.close();
@@ -122,6 +115,8 @@ t.test('copy buttons appear with JavaScript and copy the value', async (t) => {
   await page.goto(`${server.url}/setup?email=alice%40posteo.de&lang=en`);
   const button = page.getByRole('button', { name: 'Copy: Server (IMAP)' });
   await button.click();
+  // The label changes once the clipboard write resolves (and back after 2 s): wait for it, do not read it at once.
+  await button.filter({ hasText: 'Copied' }).waitFor({ timeout: 10_000 });
   await t.resolveMatch(button.textContent(), 'Copied');
   t.equal(await page.evaluate(() => navigator.clipboard.readText()), 'posteo.de');
   await t.resolveMatch(page.locator('#copy-status').textContent(), 'Copied: posteo.de');

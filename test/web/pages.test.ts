@@ -1,7 +1,8 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { MailConfig, ServerSettings } from '../../src/settings/model.js';
-import { DatabaseResolver, type SettingsResolver } from '../../src/settings/resolver.js';
+import type { LookupStep, SettingsResolver } from '../../src/settings/resolver.js';
+import { DatabaseResolver } from '../../src/providers/resolver.js';
 import { startTestServer } from '../helpers/server.js';
 
 const server = await startTestServer();
@@ -208,11 +209,17 @@ t.test('discovery results: source in plain words, POP3-only wording, IDN shown i
   const custom = await startTestServer({
     resolver: (store): SettingsResolver => ({
       async resolve(domain) {
-        if (domain === idn) return { config: discovered(domain), steps: [{ step: 'probe', outcome: 'found', detail: 'pop3s', ms: 1 }] };
+        if (domain === idn) return { config: discovered(domain), steps: [{ kind: 'probe', subject: 'pop3.bücher.example:995', outcome: 'found', detail: 'pop3s', ms: 1 }] };
         if (domain === 'broken.example') throw new Error('resolver exploded');
         if (domain === 'nothing.example') {
-          const steps = ['database', 'autoconfig', 'well-known', 'mx', 'mx-autoconfig', 'srv', 'host mail.nothing.example', 'probe mail.nothing.example:993', 'future-step'];
-          return { steps: steps.map((step) => ({ step, outcome: 'nothing' as const, detail: 'no answer', ms: 1 })) };
+          const kinds = ['database', 'autoconfig', 'well-known', 'mx', 'mx-autoconfig', 'srv'] as const;
+          const server = { host: 'mail.nothing.example', port: 993, protocol: 'imap', security: 'tls' } as const;
+          const steps: LookupStep[] = [
+            ...kinds.map((kind) => ({ kind, subject: 'nothing.example', outcome: 'nothing' as const, detail: 'no answer', ms: 1 })),
+            { kind: 'host', subject: 'mail.nothing.example', outcome: 'nothing', detail: 'no answer', ms: 1 },
+            { kind: 'probe', subject: 'mail.nothing.example:993', server, outcome: 'failed', failure: 'refused', detail: 'connection refused', ms: 1 },
+          ];
+          return { steps };
         }
         return new DatabaseResolver(store).resolve(domain);
       },
@@ -241,8 +248,7 @@ t.test('discovery results: source in plain words, POP3-only wording, IDN shown i
     'Konfigurationsdatei des Mail-Anbieters (über MX gefunden) :',
     'Dienst-Einträge im DNS (SRV) :',
     'Serveradresse prüfen (mail.nothing.example) :',
-    'Server direkt anfragen (mail.nothing.example:993) :',
-    'future-step :',
+    'Server direkt anfragen (mail.nothing.example:993 (imap, TLS)) :',
   ]) {
     t.ok(tried.includes(words), `step in words: ${words}`);
   }

@@ -1,28 +1,33 @@
 import { html } from '../html.js';
-import type { LookupStep } from '../../settings/resolver.js';
+import type { AddressErrorCode } from '../../settings/address.js';
+import { serverLabel, type LookupStep, type StepKind } from '../../settings/steps.js';
 import type { MessageKey } from '../i18n/index.js';
 import { reasonKey } from '../reasons.js';
-import { addressForm, layout, type PageContext } from './layout.js';
+import { addressForm, href, layout, type PageContext } from './layout.js';
 
-// Step names of the database resolver and of live discovery (src/discovery), in words.
-const STEP_KEYS: ReadonlyArray<[RegExp, MessageKey]> = [
-  [/^database$/, 'step.database'],
-  [/^cache$/, 'step.cache'],
-  [/^autoconfig(-http)?$/, 'step.autoconfig'],
-  [/^well-known$/, 'step.wellKnown'],
-  [/^mx-autoconfig/, 'step.mxAutoconfig'],
-  [/^mx$/, 'step.mx'],
-  [/^srv$/, 'step.srv'],
-  [/^host\s/, 'step.host'],
-  [/^probe\s/, 'step.probe'],
-];
+// Step kinds of the database resolver and of live discovery (src/discovery), in words.
+const STEP_KEYS: Record<StepKind, MessageKey> = {
+  database: 'step.database',
+  cache: 'step.cache',
+  autoconfig: 'step.autoconfig',
+  'autoconfig-http': 'step.autoconfig',
+  'well-known': 'step.wellKnown',
+  'mx-autoconfig': 'step.mxAutoconfig',
+  mx: 'step.mx',
+  srv: 'step.srv',
+  host: 'step.host',
+  probe: 'step.probe',
+  pacc: 'step.pacc',
+  caldav: 'step.caldav',
+  carddav: 'step.carddav',
+  jmap: 'step.jmap',
+};
 
-/** A step in words; what follows the first word (a host, host:port) is kept. Unknown steps stay as named. */
-function stepName(ctx: PageContext, step: string): string {
-  const key = STEP_KEYS.find(([pattern]) => pattern.test(step))?.[1];
-  if (!key) return step;
-  const space = step.indexOf(' ');
-  return space < 0 ? ctx.tr.t(key) : `${ctx.tr.t(key)} (${step.slice(space + 1)})`;
+/** A step in words; for a host or a probe, which host (and server) it was. */
+function stepName(ctx: PageContext, step: LookupStep): string {
+  const name = ctx.tr.t(STEP_KEYS[step.kind]);
+  if (step.server) return `${name} (${serverLabel(step.server)})`;
+  return step.kind === 'host' ? `${name} (${step.subject})` : name;
 }
 
 export interface NotFoundInput {
@@ -37,23 +42,23 @@ export function notFoundPage(ctx: PageContext, input: NotFoundInput): string {
   const { tr } = ctx;
   const title = tr.t('notfound.title', { domain: input.domainUnicode });
   const steps = input.steps.map(
-    (s) => html`<li><strong>${stepName(ctx, s.step)}</strong>: ${tr.t(`outcome.${s.outcome}`)}${s.detail ? html` <span class="detail">(${s.detail})</span>` : ''}</li>`,
+    (s) => html`<li><strong>${stepName(ctx, s)}</strong>: ${tr.t(`outcome.${s.outcome}`)}${s.detail ? html` <span class="detail">(${s.detail})</span>` : ''}</li>`,
   );
   const body = html`<h1>${title}</h1>
 <p class="lead">${tr.t('notfound.lead')}</p>
 ${steps.length ? html`<section aria-labelledby="tried"><h2 id="tried">${tr.t('notfound.tried')}</h2><ul class="steps">${steps}</ul></section>` : ''}
 <section aria-labelledby="check"><h2 id="check">${tr.t('notfound.check')}</h2>
 <ul>${(['notfound.c1', 'notfound.c2', 'notfound.c3', 'notfound.c4'] as const).map((k) => html`<li>${tr.t(k)}</li>`)}</ul>
+<p><a href="${href(ctx, `/check/${encodeURIComponent(input.domainUnicode)}`)}">${tr.t('check.link')}</a></p>
 </section>
 <section class="panel" aria-labelledby="again"><h2 id="again">${tr.t('notfound.again')}</h2>${addressForm(ctx, { value: input.entered })}</section>`;
   return layout(ctx, { title, body, noindex: true });
 }
 
 /** 400: the reason in the visitor's language and the form again, filled with what they typed. */
-export function badRequestPage(ctx: PageContext, input: { reason: string; entered: string; domainForm?: boolean }): string {
+export function badRequestPage(ctx: PageContext, input: { code: AddressErrorCode; entered: string; domainForm?: boolean }): string {
   const { tr } = ctx;
-  const key = reasonKey(input.reason);
-  const reason = key ? tr.t(key) : input.reason;
+  const reason = tr.t(reasonKey(input.code));
   const message = tr.t(input.domainForm ? 'bad.reasonDomain' : 'bad.reason', { reason });
   const body = html`<h1>${tr.t('bad.title')}</h1>
 <div class="panel">${addressForm(ctx, { value: input.domainForm ? '' : input.entered, error: message })}</div>`;
@@ -67,4 +72,24 @@ export function unavailablePage(ctx: PageContext, input: { domainUnicode: string
 <p class="lead">${tr.t('unavailable.lead', { domain: input.domainUnicode })}</p>
 <div class="panel">${addressForm(ctx, { value: input.entered })}</div>`;
   return layout(ctx, { title: tr.t('unavailable.title'), body, noindex: true });
+}
+
+/** What went wrong with a request that never reached a page of its own (see failurePage). */
+export type PageFailure = 'no-page' | 'refused' | 'too-many' | 'internal';
+
+const FAILURE_KEYS: Record<PageFailure, { title: MessageKey; lead: MessageKey }> = {
+  'no-page': { title: 'nopage.title', lead: 'nopage.lead' },
+  refused: { title: 'refused.title', lead: 'refused.lead' },
+  'too-many': { title: 'toomany.title', lead: 'toomany.lead' },
+  internal: { title: 'failure.title', lead: 'failure.lead' },
+};
+
+/** 404 for a path that is no page, 4xx for a request the pages refuse, 500 for a fault of ours: never JSON or a stack. */
+export function failurePage(ctx: PageContext, failure: PageFailure): string {
+  const { tr } = ctx;
+  const keys = FAILURE_KEYS[failure];
+  const body = html`<h1>${tr.t(keys.title)}</h1>
+<p class="lead">${tr.t(keys.lead)}</p>
+<div class="panel">${addressForm(ctx, {})}</div>`;
+  return layout(ctx, { title: tr.t(keys.title), body, noindex: true });
 }

@@ -51,6 +51,7 @@ ${clientSteps(page)}
 ${sources(page)}
 ${documentation(page)}
 <p class="no-print"><a href="${href(ctx, '/help/imap-pop3')}">${tr.t('setup.helpLink')}</a></p>
+<p class="no-print"><a href="${href(ctx, `/check/${input.domain}`)}">${tr.t('check.link')}</a></p>
 <section class="panel no-print" aria-labelledby="other-address">
 <h2 id="other-address">${tr.t(input.address ? 'setup.otherAddress' : 'setup.yourAddress')}</h2>
 ${addressForm(ctx, { id: 'email' })}

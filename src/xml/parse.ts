@@ -1,0 +1,165 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { MailconfigError } from '../settings/errors.js';
+
+/** An element with its line number, so every problem can be reported as file:line. */
+export interface XmlElement {
+  name: string;
+  /** Local name without a namespace prefix (POX requests may use `a:EMailAddress`). */
+  localName: string;
+  attrs: Record<string, string>;
+  children: XmlElement[];
+  /** Concatenated direct text content, entities decoded, trimmed. */
+  text: string;
+  line: number;
+}
+
+/** The document is not XML we accept (malformed, DOCTYPE, too big or too deep); `line` is where, 1-based. */
+export class XmlError extends MailconfigError {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super('MAILCONFIG_XML_INVALID', message);
+  }
+}
+
+export interface XmlLimits {
+  maxBytes?: number;
+  maxDepth?: number;
+}
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  captureMetaData: true,
+  // Entities are decoded by us (only the five predefined ones and character references): no expansion bombs.
+  processEntities: false,
+  htmlEntities: false,
+  trimValues: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  commentPropName: false,
+  maxNestedTags: 32,
+});
+const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+
+/**
+ * Parses untrusted XML into an element tree. Refuses DOCTYPE (and with it every entity trick), oversized input and
+ * anything not well-formed, with the line of the problem.
+ */
+export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (Buffer.byteLength(text) > maxBytes) throw new XmlError(`document is larger than ${maxBytes} bytes`, 1);
+  const doctype = /<!DOCTYPE/i.exec(text);
+  if (doctype) throw new XmlError('DOCTYPE and entity declarations are not allowed', lineAt(text, doctype.index));
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new XmlError(brief(valid.err.msg), valid.err.line);
+  let nodes: unknown[];
+  try {
+    nodes = parser.parse(text) as unknown[];
+  } catch (error) {
+    // The parser refuses deep nesting and names like __proto__ by throwing a plain Error: still the document's fault.
+    const message = error instanceof Error ? error.message : String(error);
+    if (/nested/i.test(message)) throw new XmlError('document is nested too deeply', 1);
+    const name = /"([^"]+)"/.exec(message)?.[1];
+    const at = name === undefined ? -1 : text.indexOf(name);
+    throw new XmlError(name === undefined ? brief(message) : `the name "${brief(name)}" is not allowed`, at < 0 ? 1 : lineAt(text, at));
+  }
+  const lines = lineIndex(text);
+  const roots = nodes.map((node) => toElement(node, lines)).filter((el): el is XmlElement => el !== undefined);
+  const root = roots[0];
+  if (!root) throw new XmlError('document has no root element', 1);
+  if (roots.length > 1) throw new XmlError('document has more than one root element', roots[1]?.line ?? 1);
+  if (depth(root) > (limits.maxDepth ?? 16)) throw new XmlError('document is nested too deeply', root.line);
+  return root;
+}
+
+/** Parser messages can quote the whole input (an unclosed-tag list): keep them short enough for a log line or an answer. */
+function brief(message: string): string {
+  const flat = message.replace(/\s+/g, ' ');
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+function toElement(node: unknown, lines: LineIndex): XmlElement | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  const record = node as Record<string, unknown>;
+  const name = Object.keys(record).find((key) => key !== ':@' && key !== '#text');
+  if (!name) return undefined;
+  const body = Array.isArray(record[name]) ? (record[name] as unknown[]) : [];
+  const attrsRaw = (record[':@'] ?? {}) as Record<string, unknown>;
+  const attrs: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attrsRaw)) attrs[key] = decodeEntities(String(value));
+  const textParts: string[] = [];
+  const children: XmlElement[] = [];
+  for (const child of body) {
+    const childRecord = child as Record<string, unknown>;
+    if ('#text' in childRecord) textParts.push(String(childRecord['#text']));
+    else {
+      const element = toElement(child, lines);
+      if (element) children.push(element);
+    }
+  }
+  const meta = (record as Record<symbol, { startIndex?: number } | undefined>)[META];
+  return {
+    name,
+    localName: name.includes(':') ? name.slice(name.indexOf(':') + 1) : name,
+    attrs,
+    children,
+    text: decodeEntities(textParts.join('')).trim(),
+    line: lines(meta?.startIndex ?? 0),
+  };
+}
+
+function depth(element: XmlElement): number {
+  return 1 + Math.max(0, ...element.children.map(depth));
+}
+
+type LineIndex = (offset: number) => number;
+
+/** Line lookup for many offsets of one text: newline positions found once, then a binary search per element. */
+function lineIndex(text: string): LineIndex {
+  const newlines: number[] = [];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) newlines.push(i);
+  return (offset) => {
+    let low = 0;
+    let high = newlines.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (newlines[mid]! < offset) low = mid + 1;
+      else high = mid;
+    }
+    return low + 1;
+  };
+}
+
+function lineAt(text: string, index: number): number {
+  return lineIndex(text)(index);
+}
+
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, ref: string) => {
+    if (ref.startsWith('#x')) return safeCodePoint(parseInt(ref.slice(2), 16)) ?? whole;
+    if (ref.startsWith('#')) return safeCodePoint(parseInt(ref.slice(1), 10)) ?? whole;
+    return NAMED[ref] ?? whole;
+  });
+}
+
+function safeCodePoint(code: number): string | undefined {
+  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+}
+
+export function childrenNamed(element: XmlElement, localName: string): XmlElement[] {
+  return element.children.filter((child) => child.localName === localName);
+}
+
+export function firstChild(element: XmlElement, localName: string): XmlElement | undefined {
+  return element.children.find((child) => child.localName === localName);
+}
