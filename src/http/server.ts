@@ -4,7 +4,7 @@ import type { AppConfig } from '../config.js';
 import type { ProviderStore, SettingsResolver } from '../settings/resolver.js';
 import { registerHealthRoutes } from './health.js';
 import { registerThunderbirdRoutes } from './thunderbird.js';
-import { registerWebRoutes, type BadUrlPage } from './web.js';
+import { registerWebRoutes, wantsHtml, type BadUrlPage, type NotFoundPage } from './web.js';
 import { registerAppleRoutes } from './apple.js';
 import { registerApiRoutes } from './api.js';
 import { registerAutodiscoverRoutes } from './autodiscover.js';
@@ -27,6 +27,7 @@ export interface BuildOptions {
 /** Builds the HTTP app with every route; listening is left to the caller. */
 export async function buildServer(deps: ServiceDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   let webPage: BadUrlPage | undefined;
+  let webNotFound: NotFoundPage | undefined;
   const app = Fastify({
     logger: options.logger ?? false,
     // Outlook asks /Autodiscover/Autodiscover.xml, others lower case: paths match in any case.
@@ -48,11 +49,13 @@ export async function buildServer(deps: ServiceDeps, options: BuildOptions = {})
     void reply.code(status).type('application/json; charset=utf-8').send({ error: status === 500 ? 'internal error' : 'bad request', message });
   });
   app.setNotFoundHandler((request, reply) => {
+    // A person in a browser gets a page in their language; programs keep getting JSON.
+    if (webNotFound && wantsHtml(request)) return webNotFound(request, reply);
     void reply.code(404).type('application/json; charset=utf-8').send({ error: `no such page: ${request.method} ${request.url.split('?')[0]}` });
   });
   registerHealthRoutes(app, deps);
   registerThunderbirdRoutes(app, deps);
-  webPage = registerWebRoutes(app, deps);
+  ({ badUrl: webPage, notFound: webNotFound } = registerWebRoutes(app, deps));
   registerAppleRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerAutodiscoverRoutes(app, deps);

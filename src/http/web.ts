@@ -3,12 +3,17 @@ import { AddressError, parseDomain, unicodeDomain, type EmailAddress } from '../
 import { personalize } from '../settings/placeholders.js';
 import type { Resolution } from '../settings/resolver.js';
 import { WebAssets } from '../web/assets.js';
+import { clientFromUserAgent } from '../web/clients.js';
+import { trusted } from '../web/html.js';
 import { chooseLanguage, translator } from '../web/i18n/index.js';
-import { badRequestPage, notFoundPage, unavailablePage } from '../web/pages/errors.js';
+import { fillAddress, QR_MARKER, SetupPageCache, standInAddress } from '../web/page-cache.js';
+import { badRequestPage, notFoundPage, pageNotFoundPage, unavailablePage } from '../web/pages/errors.js';
 import { helpPage } from '../web/pages/help.js';
 import { homePage } from '../web/pages/home.js';
 import type { PageContext } from '../web/pages/layout.js';
 import { setupPage } from '../web/pages/setup.js';
+import { cleanPastedAddress } from '../web/pasted-address.js';
+import { suggestDomain } from '../web/suggest.js';
 import { addressFromQuery, publicBaseUrl, queryParam } from './address.js';
 import { sendPlainText } from './plain.js';
 import type { ServiceDeps } from './server.js';
@@ -16,9 +21,20 @@ import type { ServiceDeps } from './server.js';
 /** Answers a request the router refused (a path it cannot decode, or too long) with the page for a bad entry. */
 export type BadUrlPage = (request: FastifyRequest, reply: FastifyReply, status: number, reason: string) => FastifyReply;
 
+/** The HTML 404 page for an unknown path, in the visitor's language (for requests that accept HTML). */
+export type NotFoundPage = (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+
+/** Browsers ask for text/html; API clients and curl's default do not, and keep getting JSON. */
+export function wantsHtml(request: FastifyRequest): boolean {
+  return (request.method === 'GET' || request.method === 'HEAD') && /\btext\/html\b/i.test(request.headers.accept ?? '');
+}
+
 /** The human setup pages: `/`, `/setup`, `/setup/<domain>`, `/help/imap-pop3` and their assets. */
-export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadUrlPage {
+export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): { badUrl: BadUrlPage; notFound: NotFoundPage } {
   const assets = new WebAssets(deps.config.brand.color);
+  const cache = new SetupPageCache();
+  const brandDomains = new Set(deps.config.brand.domains);
+  const profileSigned = deps.config.signing !== undefined;
   const logoOrigin = deps.config.brand.logo ? new URL(deps.config.brand.logo).origin : '';
   // No inline script or style, nothing from other origins (but the hoster's own logo).
   const csp = [
@@ -39,8 +55,15 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     const queryAt = request.url.indexOf('?');
     url.pathname = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
     url.search = queryAt < 0 ? '' : request.url.slice(queryAt);
-    return { tr: translator(lang), brand: deps.config.brand, assets: assets.urls(), url };
+    return { tr: translator(lang), brand: deps.config.brand, assets: assets.urls(), url, today: new Date().toISOString().slice(0, 10) };
   };
+  /** The language the visitor asked for in the URL, kept across redirects. */
+  const langQuery = (request: FastifyRequest) => {
+    const lang = queryParam(request, ['lang']);
+    return lang ? `&lang=${encodeURIComponent(lang)}` : '';
+  };
+  const knownDomains = () => deps.providers.current().entries().flatMap((e) => e.config.domains);
+  const suggestion = (domain: string) => suggestDomain(domain, knownDomains());
   const send = (reply: FastifyReply, status: number, page: string, cache: 'public' | 'private') =>
     reply
       .code(status)
@@ -60,7 +83,15 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     const ctx = context(request);
     const entered = queryParam(request, ['email', 'emailaddress']) ?? '';
     // Same reading as the clients' endpoints: two addresses or broken percent-encoding are refused, not guessed at.
-    const param = addressFromQuery(request, ['email', 'emailaddress']);
+    let param = addressFromQuery(request, ['email', 'emailaddress']);
+    if (param.ok || !/percent-encoded|more than one/.test(param.reason)) {
+      // What people paste (mailto:, "Name <address>") is cleaned up and the URL made tidy; "@@" has its own reason.
+      const pasted = cleanPastedAddress(entered);
+      if (!pasted.ok) param = { ok: false, reason: pasted.reason };
+      else if (pasted.changed && pasted.value.includes('@')) {
+        return reply.redirect(`/setup?email=${encodeURIComponent(pasted.value)}${langQuery(request)}`, 302);
+      }
+    }
     if (!param.ok || !param.address) {
       const reason = param.ok ? 'the e-mail address is empty' : param.reason;
       request.log.info({ reason }, 'setup page: not an address');
@@ -70,21 +101,47 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     const resolution = await lookUp(request, address.domain, address);
     if (!resolution) return send(reply, 503, unavailablePage(ctx, { domainUnicode: address.domainUnicode, entered }), 'private');
     if (!resolution.config) {
-      return send(reply, 404, notFoundPage(ctx, { domainUnicode: address.domainUnicode, entered, steps: resolution.steps }), 'private');
+      const page = notFoundPage(ctx, { domainUnicode: address.domainUnicode, entered, steps: resolution.steps, suggestion: suggestion(address.domain), localPart: address.localPart });
+      return send(reply, 404, page, 'private');
     }
-    const profileUrl = `${publicBaseUrl(request, deps.config.publicUrl)}/mobileconfig?emailaddress=${encodeURIComponent(address.address)}`;
-    const page = setupPage(ctx, {
-      config: personalize(resolution.config, address),
-      domain: address.domain,
-      domainUnicode: address.domainUnicode,
-      address,
-      profileUrl,
+    const config = resolution.config;
+    const base = publicBaseUrl(request, deps.config.publicUrl);
+    const lang = ctx.tr.lang;
+    const client = clientFromUserAgent(request.headers['user-agent']);
+    // Rendered once per provider settings, domain, language, program and day with a stand-in local part (page-cache.ts).
+    const template = cache.page(config, [address.domain, lang, client ?? '', ctx.today, base].join('|'), () => {
+      const standIn = standInAddress(address.domain, address.domainUnicode);
+      const url = new URL(`${base}/setup`);
+      url.search = `?email=${encodeURIComponent(standIn.address)}&lang=${lang}`;
+      return setupPage(
+        { ...ctx, url },
+        {
+          config: personalize(config, standIn),
+          domain: address.domain,
+          domainUnicode: address.domainUnicode,
+          address: standIn,
+          profileUrl: profileUrl(base, standIn.address, lang),
+          qr: trusted(QR_MARKER),
+          profileSigned,
+          client,
+          brandDomain: brandDomains.has(address.domain),
+        },
+      );
     });
+    let page = fillAddress(template, address.localPart);
+    if (page.includes(QR_MARKER)) {
+      const shown = `${address.localPart}@${address.domainUnicode}`;
+      page = page.replace(QR_MARKER, cache.qr(profileUrl(base, address.address, lang), ctx.tr.t('apple.qrLabel', { address: shown })));
+    }
     return send(reply, 200, page, 'private');
   });
 
   app.get<{ Params: { domain: string } }>('/setup/:domain', async (request, reply) => {
     const ctx = context(request);
+    // `/setup/alice@example.org`: the address form of the page, with the address where it belongs.
+    if (request.params.domain.includes('@')) {
+      return reply.redirect(`/setup?email=${encodeURIComponent(request.params.domain)}${langQuery(request)}`, 302);
+    }
     let domain: string;
     try {
       domain = parseDomain(request.params.domain);
@@ -95,8 +152,14 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
     const domainUnicode = unicodeDomain(domain);
     const resolution = await lookUp(request, domain);
     if (!resolution) return send(reply, 503, unavailablePage(ctx, { domainUnicode }), 'private');
-    if (!resolution.config) return send(reply, 404, notFoundPage(ctx, { domainUnicode, steps: resolution.steps }), 'private');
-    return send(reply, 200, setupPage(ctx, { config: resolution.config, domain, domainUnicode }), 'public');
+    if (!resolution.config) return send(reply, 404, notFoundPage(ctx, { domainUnicode, steps: resolution.steps, suggestion: suggestion(domain) }), 'private');
+    const config = resolution.config;
+    const client = clientFromUserAgent(request.headers['user-agent']);
+    const key = [domain, ctx.tr.lang, client ?? '', ctx.today, ctx.url.href].join('|');
+    const page = cache.page(config, key, () =>
+      setupPage(ctx, { config, domain, domainUnicode, profileSigned, client, brandDomain: brandDomains.has(domain) }),
+    );
+    return send(reply, 200, page, 'public');
   });
 
   app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
@@ -115,7 +178,12 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): BadU
 
   const badUrlPage: BadUrlPage = (request, reply, status, reason) =>
     send(reply, status, badRequestPage(context(request), { reason, entered: '', domainForm: true }), 'private');
-  return badUrlPage;
+  const notFound: NotFoundPage = (request, reply) => send(reply, 404, pageNotFoundPage(context(request)), 'private');
+  return { badUrl: badUrlPage, notFound };
+
+  function profileUrl(base: string, address: string, lang: string): string {
+    return `${base}/mobileconfig?emailaddress=${encodeURIComponent(address)}&lang=${lang}`;
+  }
 
   /** The resolver's answer, or undefined when the lookup itself broke (logged; the page says "try again"). */
   async function lookUp(request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution | undefined> {

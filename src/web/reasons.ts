@@ -6,6 +6,8 @@ const REASONS: ReadonlyArray<[RegExp, MessageKey]> = [
   [/^the e-mail address is empty/, 'reason.empty'],
   [/^the e-mail address is longer than/, 'reason.tooLong'],
   [/^the e-mail address has no @/, 'reason.noAt'],
+  // src/web/pasted-address.ts
+  [/^the e-mail address has two @ in a row/, 'reason.doubleAt'],
   [/^the e-mail address has nothing before the @/, 'reason.noLocal'],
   [/^the part before the @ is longer than/, 'reason.localTooLong'],
   [/^the part before the @ contains characters/, 'reason.localChars'],

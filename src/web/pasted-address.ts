@@ -1,0 +1,29 @@
+// What people paste into the address field: "mailto:alice@example.org", "Alice <alice@example.org>", a trailing
+// comma. Cleaned up to the bare address, not refused; a doubled @ gets its own reason.
+
+export type PastedAddress = { ok: true; value: string; changed: boolean } | { ok: false; reason: string };
+
+/** The reason text for `alice@@example.org` (translated through reasons.ts like the parser's reasons). */
+export const DOUBLE_AT_REASON = 'the e-mail address has two @ in a row';
+
+export function cleanPastedAddress(raw: string): PastedAddress {
+  let value = raw.trim();
+  // "Alice Example <alice@example.org>" or "<alice@example.org>": the part in the last angle brackets.
+  const angle = /<([^<>]*)>\s*$/.exec(value);
+  if (angle?.[1] !== undefined && angle[1].includes('@')) value = angle[1].trim();
+  if (/^mailto:/i.test(value)) {
+    value = value.slice('mailto:'.length);
+    const query = value.indexOf('?');
+    if (query >= 0) value = value.slice(0, query);
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // Not percent-encoded after all: keep it as typed.
+    }
+    value = value.trim();
+  }
+  // Punctuation carried over from a sentence or a list.
+  value = value.replace(/^["'(\[]+/, '').replace(/["')\],;:.]+$/, '');
+  if (value.includes('@@')) return { ok: false, reason: DOUBLE_AT_REASON };
+  return { ok: true, value, changed: value !== raw.trim() };
+}
