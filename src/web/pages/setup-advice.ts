@@ -3,7 +3,7 @@
 import { html, safeHttpUrl, type SafeHtml } from '../html.js';
 import type { MessageKey } from '../i18n/index.js';
 import { sourceNotes } from '../view.js';
-import type { SetupView } from './setup.js';
+import type { SetupView } from './setup-view.js';
 
 /** Provider texts mark emphasis like *this* (ISPDB instructions); show it as emphasis, escaped like any text. */
 function emphasis(text: string): SafeHtml {

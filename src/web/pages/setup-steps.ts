@@ -6,7 +6,7 @@ import type { MessageKey } from '../i18n/index.js';
 import type { BuiltInAccount } from '../provider-notes/notes.js';
 import { displayHost } from '../view.js';
 import { hostName } from './layout.js';
-import { profileBlock, SECURITY_KEYS, type SetupView } from './setup.js';
+import { profileBlock, SECURITY_KEYS, type SetupView } from './setup-view.js';
 
 const TITLES: Record<ClientId, MessageKey> = {
   thunderbird: 'tb.title',
