@@ -31,7 +31,7 @@ export const de: Record<MessageKey, string> = {
   'setup.title': 'E-Mail-Einstellungen für {address}',
   'setup.titleDomain': 'E-Mail-Einstellungen für Adressen bei {domain}',
   'setup.provider': 'Anbieter: {provider}',
-  'setup.lead': 'Die meisten Programme finden das selbst. Fragt Ihres nach, tragen Sie ein:',
+  'setup.lead': 'Fragt Ihr Programm nach, tragen Sie ein:',
   'setup.leadDomain': 'Geben Sie unten auf der Seite Ihre Adresse ein, dann steht hier Ihr eigener Benutzername.',
   'setup.print': 'Einstellungen drucken',
   'setup.cardsTitle': 'Ihre Einstellungen',

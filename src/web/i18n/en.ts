@@ -31,7 +31,7 @@ export const en = {
   'setup.title': 'Email settings for {address}',
   'setup.titleDomain': 'Email settings for addresses at {domain}',
   'setup.provider': 'Provider: {provider}',
-  'setup.lead': 'Most programs find these settings by themselves. If yours asks, enter:',
+  'setup.lead': 'If your program asks, enter these values:',
   'setup.leadDomain': 'Enter your address at the bottom of the page to see your own user name here.',
   'setup.print': 'Print these settings',
   'setup.cardsTitle': 'Your settings',

@@ -143,7 +143,7 @@ function appleSteps(
     if (builtInType) parts.push(html`<h4>${tr.t('apple.profileTitleApp')}</h4>`);
     else parts.push(html`<h4>${tr.t('apple.profileTitle')}</h4>`);
     if (input.profileUrl) {
-      parts.push(html`<p>${tr.t('apple.lead')}</p>`, profileBlock(page, input.profileUrl));
+      parts.push(html`<p>${tr.t('apple.lead')}</p>`, profileBlock(page, input.profileUrl, device));
       const password = signIn.appPassword ? tr.t('word.appPassword') : tr.t('word.password');
       parts.push(device === 'ios' ? steps([s('ios.p1'), s('ios.p2'), s('ios.p3', { password })]) : steps([s('mac.p1'), s('mac.p2'), s('mac.p3', { password })]));
       if (!input.profileSigned) parts.push(note('apple.notVerified'));

@@ -70,14 +70,15 @@ export function setupView(ctx: PageContext, input: SetupInput): SetupView {
   };
 }
 
-export function profileBlock({ ctx, input, shownAddress }: SetupView, profileUrl: string): SafeHtml {
+/** The profile download; on the iPhone/iPad steps with the QR code that opens it there from a computer. */
+export function profileBlock({ ctx, input, shownAddress }: SetupView, profileUrl: string, device: 'ios' | 'mac'): SafeHtml {
   const { tr } = ctx;
   const url = new URL(profileUrl);
   return html`<div class="profile">
-<p><a class="button" href="${url.pathname + url.search}" id="profile-download">${tr.t('apple.download')}</a></p>
-<figure class="qr-block">
+<p><a class="button" href="${url.pathname + url.search}" id="${device === 'ios' ? 'profile-download' : 'profile-download-mac'}">${tr.t('apple.download')}</a></p>
+${device === 'ios' ? html`<figure class="qr-block">
 ${input.qr ?? qrSvg(url.href, tr.t('apple.qrLabel', { address: shownAddress ?? '' }))}
 <figcaption>${tr.t('apple.qr')}</figcaption>
-</figure>
+</figure>` : ''}
 </div>`;
 }

@@ -47,7 +47,7 @@ ${documentation(page)}
 <h2 id="other-address">${tr.t(input.address ? 'setup.otherAddress' : 'setup.yourAddress')}</h2>
 ${addressForm(ctx, { id: 'email' })}
 </section>
-<p class="print-end">${printButton('end')}</p>`;
+<p class="print-row">${printButton('end')}</p>`;
   return layout(ctx, { title: titleText, body, noindex: input.address !== undefined, printed: true });
 }
 
