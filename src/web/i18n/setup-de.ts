@@ -29,8 +29,7 @@ export const setupDe: Record<keyof typeof setupEn, string> = {
 
   'before.oauthOnly':
     '{provider} nimmt in E-Mail-Programmen keine Passwörter an: Sie melden sich im Fenster von {provider} an. Nutzen Sie ein Programm, das {provider} als Kontotyp anbietet (siehe unten); ein Profil oder App-Passwort funktioniert nicht.',
-  'before.oauthFirst':
-    'Programme, die {provider} kennen, öffnen das Anmeldefenster von selbst: Wählen Sie {provider} als Kontotyp, nicht „Andere“.',
+  'before.oauthFirst': 'Programme, die {provider} kennen, öffnen das Anmeldefenster von selbst: Wählen Sie „{type}“ als Kontotyp, nicht „Andere“.',
   'before.appPasswordOnly': 'Ein Programm ohne dieses Anmeldefenster braucht statt Ihres normalen Passworts ein App-Passwort.',
   'before.twoStep': 'App-Passwörter gibt es bei {provider} erst, wenn die Bestätigung in zwei Schritten eingeschaltet ist.',
 
@@ -77,6 +76,16 @@ export const setupDe: Record<keyof typeof setupEn, string> = {
 
   'source.brand': 'Diese Einstellungen stammen von {brand}, dem Anbieter von {domain}.',
 
+  'chooser.thunderbird': 'Thunderbird',
+  'chooser.outlookNew': 'Neues Outlook',
+  'chooser.outlookClassic': 'Klassisches Outlook',
+  'chooser.ios': 'iPhone, iPad',
+  'chooser.mac': 'Mac',
+  'chooser.samsung': 'Samsung E-Mail',
+  'chooser.android': 'Android (Thunderbird, K-9)',
+  'chooser.outlookMobile': 'Outlook-App',
+  'chooser.gmail': 'Gmail-App',
+  'chooser.other': 'Andere',
   'clients.choose': 'Welches Programm nutzen Sie?',
   'tb.s1': 'Öffnen Sie das Menü ≡ und wählen Sie „Neu“ → „Bestehendes E-Mail-Konto…“ (Thunderbird 128).',
   'tb.s2': 'Geben Sie Ihren Namen, {address} und {password} ein und klicken Sie auf „Weiter“.',

@@ -26,8 +26,7 @@ export const setupEn = {
 
   'before.oauthOnly':
     '{provider} accepts no passwords in mail programs: you sign in in {provider}’s own window. Use a program that offers {provider} as an account type (below); a profile or an app password does not work.',
-  'before.oauthFirst':
-    'Programs that know {provider} open its sign-in window by themselves: choose {provider} as the account type, not “Other”.',
+  'before.oauthFirst': 'Programs that know {provider} open its sign-in window by themselves: choose “{type}” as the account type, not “Other”.',
   'before.appPasswordOnly': 'A program without that sign-in window needs an app password instead of your normal password.',
   'before.twoStep': '{provider} offers app passwords only once 2-step verification is switched on.',
 
@@ -72,6 +71,16 @@ export const setupEn = {
 
   'source.brand': 'These settings come from {brand}, the provider of {domain}.',
 
+  'chooser.thunderbird': 'Thunderbird',
+  'chooser.outlookNew': 'New Outlook',
+  'chooser.outlookClassic': 'Classic Outlook',
+  'chooser.ios': 'iPhone, iPad',
+  'chooser.mac': 'Mac',
+  'chooser.samsung': 'Samsung Email',
+  'chooser.android': 'Android (Thunderbird, K-9)',
+  'chooser.outlookMobile': 'Outlook app',
+  'chooser.gmail': 'Gmail app',
+  'chooser.other': 'Other',
   'clients.choose': 'Which program do you use?',
   'tb.s1': 'Open the menu ≡ and choose “New” → “Existing Mail Account…” (Thunderbird 128).',
   'tb.s2': 'Enter your name, {address} and {password}, then click “Continue”.',

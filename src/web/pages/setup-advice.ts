@@ -3,6 +3,7 @@
 import { html, safeHttpUrl, type SafeHtml } from '../html.js';
 import type { MessageKey } from '../i18n/index.js';
 import { sourceNotes } from '../view.js';
+import { builtInLabel } from './setup-steps.js';
 import type { SetupView } from './setup-view.js';
 
 /** Provider texts mark emphasis like *this* (ISPDB instructions); show it as emphasis, escaped like any text. */
@@ -32,7 +33,7 @@ ${url ? html`<p>${externalLink(page, url, tr.t('before.enableLink', { provider }
   for (const fact of advice.facts) items.push(html`<li><p>${fact}</p></li>`);
   const signIn = advice.signIn;
   if (signIn.kind === 'oauth-only') items.push(html`<li><p>${tr.t('before.oauthOnly', { provider })}</p></li>`);
-  if (signIn.kind === 'oauth-first') items.push(html`<li><p>${tr.t('before.oauthFirst', { provider })}</p></li>`);
+  if (signIn.kind === 'oauth-first') items.push(html`<li><p>${tr.t('before.oauthFirst', { provider, type: builtInLabel(signIn.builtInAccount) ?? provider })}</p></li>`);
   if (signIn.appPassword) {
     const app = signIn.appPassword;
     const url = safeHttpUrl(app.url);

@@ -31,6 +31,25 @@ const BUILT_IN: Record<'ios' | 'mac' | 'samsung' | 'gmail', Partial<Record<Built
 // The Gmail app's English labels differ from its German ones; everything else is a brand name.
 const GMAIL_EN: Partial<Record<BuiltInAccount, string>> = { 'outlook.com': 'Outlook, Hotmail, and Live', microsoft365: 'Exchange and Microsoft 365' };
 
+/** Short names for the chooser, so it stays a few lines on a phone. */
+const SHORT: Record<ClientId, MessageKey> = {
+  thunderbird: 'chooser.thunderbird',
+  'outlook-new': 'chooser.outlookNew',
+  'outlook-classic': 'chooser.outlookClassic',
+  ios: 'chooser.ios',
+  mac: 'chooser.mac',
+  samsung: 'chooser.samsung',
+  android: 'chooser.android',
+  'outlook-mobile': 'chooser.outlookMobile',
+  'gmail-app': 'chooser.gmail',
+  other: 'chooser.other',
+};
+
+/** What iPhone and iPad call the provider's account type ("Google"), for advice outside the steps. */
+export function builtInLabel(builtIn: BuiltInAccount | undefined): string | undefined {
+  return builtIn ? BUILT_IN.ios[builtIn] : undefined;
+}
+
 export function clientSteps(page: SetupView): SafeHtml {
   const { ctx, input, provider, shownAddress, incoming, outgoing, advice, popOnly } = page;
   const { tr } = ctx;
@@ -111,7 +130,7 @@ export function clientSteps(page: SetupView): SafeHtml {
 
   const chosen = input.client;
   const chooser = html`<nav class="chooser" aria-labelledby="chooser-label"><p id="chooser-label">${tr.t('clients.choose')}</p>
-<ul>${CLIENTS.map((id) => html`<li><a href="#steps-${id}"${id === chosen ? html` aria-current="true"` : ''}>${tr.t(TITLES[id])}</a></li>`)}</ul></nav>`;
+<ul>${CLIENTS.map((id) => html`<li><a href="#steps-${id}"${id === chosen ? html` aria-current="true"` : ''}>${tr.t(SHORT[id])}</a></li>`)}</ul></nav>`;
   return html`<section class="clients no-print" aria-labelledby="clients">
 <h2 id="clients">${tr.t('clients.title')}</h2>
 ${chooser}

@@ -62,7 +62,7 @@ function summary(page: SetupView): SafeHtml {
     html`${incoming.port}`,
     html`${ctx.tr.t(SECURITY_KEYS[incoming.security])}`,
   ];
-  if (filled) parts.push(html`<span class="nowrap-any">${breakableAddress(filled)}</span>`);
+  if (filled) parts.push(html`<span class="nowrap-any">${filled}</span>`);
   return html`<p class="summary">${parts.map((p, i) => html`${i > 0 ? html` <span aria-hidden="true">·</span> ` : ''}${p}`)}</p>`;
 }
 
