@@ -22,8 +22,11 @@ export function cleanPastedAddress(raw: string): PastedAddress {
     }
     value = value.trim();
   }
-  // Punctuation carried over from a sentence or a list.
-  value = value.replace(/^["'(\[]+/, '').replace(/["')\],;:.]+$/, '');
+  // A comma or semicolon carried over from a list; quotes around the whole address. Dots and brackets stay: they
+  // may be part of what was meant (`alice@[127.0.0.1]` gets its own reason from the parser).
+  value = value.replace(/[,;]+$/, '').trim();
+  const quoted = /^(["'])(.*)\1$/.exec(value);
+  if (quoted?.[2] !== undefined) value = quoted[2].trim();
   if (value.includes('@@')) return { ok: false, reason: DOUBLE_AT_REASON };
   return { ok: true, value, changed: value !== raw.trim() };
 }

@@ -298,6 +298,11 @@ t.test('path parameters: bad domains, dots, encodings and lengths', async (t) =>
   for (const domain of domains) {
     for (const [path, format] of [[`/v1.1/${domain}`, 'thunderbird'], [`/setup/${domain}`, 'html']] as const) {
       const reply = await request(path);
+      // `/setup/<address>` is the address form of the page: a redirect to `/setup?email=`, never a guess at a domain.
+      if (format === 'html' && domain.includes('@')) {
+        t.equal(reply.status, 302, `${path}: redirect`);
+        continue;
+      }
       sane(t, reply, format, path.slice(0, 80));
       t.ok(reply.status === 200 || reply.status === 404 || reply.status === 400 || reply.status === 414, `${path.slice(0, 80)}: ${reply.status}`);
     }

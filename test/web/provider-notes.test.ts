@@ -75,7 +75,10 @@ t.test('pasted addresses', async (t) => {
   t.same(cleanPastedAddress('Alice Example <alice@example.org>'), { ok: true, value: 'alice@example.org', changed: true });
   t.same(cleanPastedAddress('"Example, Alice" <mailto:alice@example.org>'), { ok: true, value: 'alice@example.org', changed: true });
   t.same(cleanPastedAddress(' alice@example.org, '), { ok: true, value: 'alice@example.org', changed: true });
+  t.same(cleanPastedAddress('"alice@example.org"'), { ok: true, value: 'alice@example.org', changed: true });
   t.match(cleanPastedAddress('alice@@example.org'), { ok: false, reason: /two @ in a row/ });
+  t.same(cleanPastedAddress('alice@[127.0.0.1]'), { ok: true, value: 'alice@[127.0.0.1]', changed: false }, 'brackets are left for the parser');
+  t.same(cleanPastedAddress('alice@..'), { ok: true, value: 'alice@..', changed: false });
 });
 
 t.test('program from the User-Agent', async (t) => {

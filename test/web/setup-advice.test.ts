@@ -112,6 +112,11 @@ t.test('Apple profile: in the page language; unsigned profiles are explained', a
   const de = await get('/setup?email=alice%40posteo.de&lang=de');
   t.match(de.body, /href="\/mobileconfig\?emailaddress=alice%40posteo\.de&amp;lang=de"/);
   t.match(visible(de.body), /„Nicht überprüft“/);
+  const profileDe = await (await fetch(`${server.url}/mobileconfig?emailaddress=alice%40posteo.de&lang=de`)).text();
+  t.match(profileDe, /<string>E-Mail-Account alice@posteo\.de<\/string>/, 'the install screen speaks German');
+  t.match(profileDe, /Das Profil enthält kein Passwort/);
+  const profileEn = await (await fetch(`${server.url}/mobileconfig?emailaddress=alice%40posteo.de`)).text();
+  t.match(profileEn, /<string>Mail account alice@posteo\.de<\/string>/, 'English without lang, as before');
 });
 
 t.test('the cached page is filled per address: two addresses, the same provider, each its own', async (t) => {
