@@ -64,13 +64,13 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): { ba
   };
   const knownDomains = () => deps.providers.current().entries().flatMap((e) => e.config.domains);
   const suggestion = (domain: string) => suggestDomain(domain, knownDomains());
-  const send = (reply: FastifyReply, status: number, page: string, cache: 'public' | 'private') =>
+  const send = (reply: FastifyReply, status: number, page: string, cache: 'public' | 'private', vary = 'Accept-Language') =>
     reply
       .code(status)
       .header('content-security-policy', csp)
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer')
-      .header('vary', 'Accept-Language')
+      .header('vary', vary)
       // Pages naming an address are nobody else's business: no shared caches.
       .header('cache-control', cache === 'public' ? 'public, max-age=300' : 'private, no-store')
       .type('text/html; charset=utf-8')
@@ -159,7 +159,8 @@ export function registerWebRoutes(app: FastifyInstance, deps: ServiceDeps): { ba
     const page = cache.page(config, key, () =>
       setupPage(ctx, { config, domain, domainUnicode, profileSigned, client, brandDomain: brandDomains.has(domain) }),
     );
-    return send(reply, 200, page, 'public');
+    // The program whose steps open first depends on the User-Agent: shared caches must keep them apart.
+    return send(reply, 200, page, 'public', 'Accept-Language, User-Agent');
   });
 
   app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {

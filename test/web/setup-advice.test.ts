@@ -106,6 +106,10 @@ t.test('program chooser: preselected from the User-Agent', async (t) => {
   t.match(b.body, /<details class="client" id="client-outlook-new" open>/);
   const c = await get('/setup?email=alice%40posteo.de&lang=en', { 'user-agent': 'curl/8' });
   t.notMatch(c.body, /<details class="client"[^>]* open>/, 'no guess, nothing open');
+  const shared = await get('/setup/posteo.de?lang=en', { 'user-agent': iphone });
+  t.match(shared.res.headers.get('cache-control'), /public/);
+  t.equal(shared.res.headers.get('vary'), 'Accept-Language, User-Agent', 'a cacheable page that depends on the User-Agent says so');
+  t.match(shared.body, /<details class="client" id="client-ios" open>/);
 });
 
 t.test('Apple profile: in the page language; unsigned profiles are explained', async (t) => {
