@@ -18,4 +18,6 @@ export const FORMATS: FormatRequest[] = [
   { name: 'Thunderbird autoconfig', goal: 0.8, method: 'GET', path: '/mail/config-v1.1.xml?emailaddress=alice%40posteo.de' },
   { name: 'Outlook POX', goal: 0.6, method: 'POST', path: '/autodiscover/autodiscover.xml', body: POX_BODY, contentType: 'text/xml' },
   { name: 'Apple mobileconfig', goal: 0.6, method: 'GET', path: '/mobileconfig?emailaddress=alice%40posteo.de' },
+  // The setup page for a person: rendered once per provider and language, the address filled in per request.
+  { name: 'Setup page (HTML)', goal: 0.3, method: 'GET', path: '/setup?email=alice%40posteo.de&lang=en' },
 ];

@@ -93,8 +93,35 @@ function port(server: ServerSettings): number {
   return server.port;
 }
 
+/** The languages the texts on the device's install screen come in (the setup page passes its own). */
+export type ProfileLang = 'en' | 'de';
+
+interface ProfileTexts {
+  mail(name: string): string;
+  account(address: string): string;
+  description(address: string, name: string, incoming: string, outgoing: string): string;
+}
+
+const PROFILE_TEXTS: Record<ProfileLang, ProfileTexts> = {
+  en: {
+    mail: (name) => `${name} mail`,
+    account: (address) => `Mail account ${address}`,
+    description: (address, name, incoming, outgoing) =>
+      `Sets up the mail account ${address} with ${name}: incoming ${incoming}, outgoing SMTP ${outgoing}. ` +
+      'The profile holds no password; the device asks for it.',
+  },
+  de: {
+    mail: (name) => `${name} E-Mail`,
+    account: (address) => `E-Mail-Account ${address}`,
+    description: (address, name, incoming, outgoing) =>
+      `Richtet den E-Mail-Account ${address} bei ${name} ein: Posteingang ${incoming}, Postausgang SMTP ${outgoing}. ` +
+      'Das Profil enthält kein Passwort; das Gerät fragt danach.',
+  },
+};
+
 /** The profile as a property-list object. Pure; `renderMobileconfig` is the fast path for serving. */
-function buildProfile(config: MailConfig, fields: ProfileFields): Record<string, PlistValue> {
+function buildProfile(config: MailConfig, fields: ProfileFields, lang: ProfileLang = 'en'): Record<string, PlistValue> {
+  const texts = PROFILE_TEXTS[lang];
   const { incoming, outgoing } = preferredServers(config);
   if (!incoming) throw new ProfileError(`no IMAP or POP3 server is known for ${config.id}`);
   if (!outgoing) throw new ProfileError(`no SMTP server is known for ${config.id}`);
@@ -107,8 +134,8 @@ function buildProfile(config: MailConfig, fields: ProfileFields): Record<string,
     PayloadVersion: 1,
     PayloadIdentifier: `${fields.identifier}.mail`,
     PayloadUUID: fields.mailUuid,
-    PayloadDisplayName: `${name} mail`,
-    PayloadDescription: `Mail account ${fields.displayAddress}`,
+    PayloadDisplayName: texts.mail(name),
+    PayloadDescription: texts.account(fields.displayAddress),
     EmailAccountType: incoming.protocol === 'imap' ? 'EmailTypeIMAP' : 'EmailTypePOP',
     EmailAccountDescription: name,
     EmailAddress: fields.address,
@@ -132,9 +159,7 @@ function buildProfile(config: MailConfig, fields: ProfileFields): Record<string,
     PayloadIdentifier: fields.identifier,
     PayloadUUID: fields.profileUuid,
     PayloadDisplayName: `${name} (${fields.displayAddress})`,
-    PayloadDescription:
-      `Sets up the mail account ${fields.displayAddress} with ${name}: incoming ${incomingLabel}, ` +
-      `outgoing SMTP ${host(outgoing)}:${outgoing.port}. The profile holds no password; the device asks for it.`,
+    PayloadDescription: texts.description(fields.displayAddress, name, incomingLabel, `${host(outgoing)}:${outgoing.port}`),
     PayloadOrganization: name,
     PayloadRemovalDisallowed: false,
     PayloadContent: [mail],
@@ -172,24 +197,24 @@ function fill(text: string, fields: ProfileFields): string {
   return fillCompiled(compileTemplate(text, MARKERS), fields);
 }
 
-const templates = new WeakMap<MailConfig, CompiledTemplate<keyof ProfileFields> | ProfileError>();
+const templates: Record<ProfileLang, WeakMap<MailConfig, CompiledTemplate<keyof ProfileFields> | ProfileError>> = { en: new WeakMap(), de: new WeakMap() };
 
-function template(config: MailConfig): CompiledTemplate<keyof ProfileFields> {
-  let cached = templates.get(config);
+function template(config: MailConfig, lang: ProfileLang): CompiledTemplate<keyof ProfileFields> {
+  let cached = templates[lang].get(config);
   if (cached === undefined) {
     try {
-      cached = compileTemplate(build(buildProfile(config, MARKER_FIELDS)), MARKERS);
+      cached = compileTemplate(build(buildProfile(config, MARKER_FIELDS, lang)), MARKERS);
     } catch (error) {
       if (!(error instanceof ProfileError)) throw error;
       cached = error;
     }
-    templates.set(config, cached);
+    templates[lang].set(config, cached);
   }
   if (cached instanceof ProfileError) throw cached;
   return cached;
 }
 
 /** The unsigned profile (XML plist) for one address; throws ProfileError when the config has no usable servers. */
-export function renderMobileconfig(config: MailConfig, address: EmailAddress): string {
-  return fillCompiled(template(config), fieldsFor(address), escapeXml);
+export function renderMobileconfig(config: MailConfig, address: EmailAddress, lang: ProfileLang = 'en'): string {
+  return fillCompiled(template(config, lang), fieldsFor(address), escapeXml);
 }
