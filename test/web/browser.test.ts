@@ -124,6 +124,8 @@ t.test('copy buttons appear with JavaScript and copy the value', async (t) => {
   await page.goto(`${server.url}/setup?email=alice%40posteo.de&lang=en`);
   const button = page.getByRole('button', { name: 'Copy: Server (IMAP)' });
   await button.click();
+  // The clipboard answers asynchronously: wait for the label to change (playwright's own wait, no sleep).
+  await button.filter({ hasText: 'Copied' }).waitFor({ timeout: 5000 });
   await t.resolveMatch(button.textContent(), 'Copied');
   t.equal(await page.evaluate(() => navigator.clipboard.readText()), 'posteo.de');
   await t.resolveMatch(page.locator('#copy-status').textContent(), 'Copied: posteo.de');
