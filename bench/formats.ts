@@ -20,4 +20,6 @@ export const FORMATS: FormatRequest[] = [
   { name: 'Apple mobileconfig', goal: 0.6, method: 'GET', path: '/mobileconfig?emailaddress=alice%40posteo.de' },
   // ?domain= stands for the Host ua-auto-config.posteo.de (autocannon sends one Host for every request).
   { name: 'PACC', goal: 0.9, method: 'GET', path: '/.well-known/user-agent-configuration.json?domain=posteo.de' },
+  // The setup page for a person: rendered once per provider and language, the address filled in per request.
+  { name: 'Setup page (HTML)', goal: 0.3, method: 'GET', path: '/setup?email=alice%40posteo.de&lang=en' },
 ];

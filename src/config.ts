@@ -68,6 +68,13 @@ export interface BrandConfig {
   logo?: string;
   /** Accent colour as `#rrggbb`. */
   color?: string;
+  /** The hoster's legal pages and support (MAILCONFIG_BRAND_IMPRINT_URL, _PRIVACY_URL, _SUPPORT_URL, _SUPPORT_EMAIL). */
+  imprintUrl?: string;
+  privacyUrl?: string;
+  supportUrl?: string;
+  supportEmail?: string;
+  /** MAILCONFIG_BRAND_DOMAINS: the hoster's own mail domains (comma-separated), whose settings "come from {brand}". */
+  domains: string[];
 }
 
 export interface SigningFiles extends SigningMaterial {
@@ -345,7 +352,27 @@ function checkToken(entry: AdminToken, where: string): AdminToken {
 function readBrand(env: Env): BrandConfig {
   const name = env.MAILCONFIG_BRAND_NAME?.trim() || undefined;
   if (name && name.length > 100) throw new ConfigError('MAILCONFIG_BRAND_NAME is longer than 100 characters');
-  return { name, logo: readBrandLogo(env), color: readBrandColor(env) };
+  const supportEmail = env.MAILCONFIG_BRAND_SUPPORT_EMAIL?.trim() || undefined;
+  if (supportEmail && !/^[^\s@<>"]{1,64}@[^\s@<>"]{1,253}$/.test(supportEmail)) {
+    throw new ConfigError(`MAILCONFIG_BRAND_SUPPORT_EMAIL=${supportEmail} is not an e-mail address`);
+  }
+  const domains = (env.MAILCONFIG_BRAND_DOMAINS ?? '')
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter((d) => d !== '');
+  for (const domain of domains) {
+    if (!/^[a-z0-9.-]+\.[a-z0-9-]+$/.test(domain)) throw new ConfigError(`MAILCONFIG_BRAND_DOMAINS: ${domain} is not a domain name (use the ASCII form)`);
+  }
+  return {
+    name,
+    logo: readBrandLogo(env),
+    color: readBrandColor(env),
+    imprintUrl: readHttpUrl(env, 'MAILCONFIG_BRAND_IMPRINT_URL')?.url.href,
+    privacyUrl: readHttpUrl(env, 'MAILCONFIG_BRAND_PRIVACY_URL')?.url.href,
+    supportUrl: readHttpUrl(env, 'MAILCONFIG_BRAND_SUPPORT_URL')?.url.href,
+    supportEmail,
+    domains,
+  };
 }
 
 function readBrandLogo(env: Env): string | undefined {

@@ -101,8 +101,52 @@ function port(server: ServerSettings): number {
   return server.port;
 }
 
+/** The languages the texts on the device's install screen come in (the setup page passes its own). */
+export type ProfileLang = 'en' | 'de';
+
+interface ProfileTexts {
+  mail(name: string): string;
+  account(address: string): string;
+  description(address: string, name: string, incoming: string, outgoing: string, dav: readonly DavKind[]): string;
+  /** The display name of a calendar or contacts account. */
+  dav(kind: DavKind, name: string): string;
+  davAccount(kind: DavKind, address: string): string;
+}
+
+type DavKind = 'caldav' | 'carddav';
+const DAV_PROTOCOL: Record<DavKind, string> = { caldav: 'CalDAV', carddav: 'CardDAV' };
+const davProtocols = (dav: readonly DavKind[]) => dav.map((kind) => DAV_PROTOCOL[kind]).join(', ');
+
+const PROFILE_TEXTS: Record<ProfileLang, ProfileTexts> = {
+  en: {
+    mail: (name) => `${name} mail`,
+    account: (address) => `Mail account ${address}`,
+    description: (address, name, incoming, outgoing, dav) =>
+      `Sets up the mail account ${address} with ${name}: incoming ${incoming}, outgoing SMTP ${outgoing}. ` +
+      (dav.length > 0
+        ? `It also sets up ${dav.map((kind) => (kind === 'caldav' ? 'calendars' : 'contacts')).join(' and ')} (${davProtocols(dav)}). `
+        : '') +
+      'The profile holds no password; the device asks for it.',
+    dav: (kind, name) => `${name} ${kind === 'caldav' ? 'calendar' : 'contacts'}`,
+    davAccount: (kind, address) => `${kind === 'caldav' ? 'Calendar' : 'Contacts'} account ${address}`,
+  },
+  de: {
+    mail: (name) => `${name} E-Mail`,
+    account: (address) => `E-Mail-Account ${address}`,
+    description: (address, name, incoming, outgoing, dav) =>
+      `Richtet den E-Mail-Account ${address} bei ${name} ein: Posteingang ${incoming}, Postausgang SMTP ${outgoing}. ` +
+      (dav.length > 0
+        ? `Außerdem richtet es ${dav.map((kind) => (kind === 'caldav' ? 'Kalender' : 'Kontakte')).join(' und ')} ein (${davProtocols(dav)}). `
+        : '') +
+      'Das Profil enthält kein Passwort; das Gerät fragt danach.',
+    dav: (kind, name) => `${name} ${kind === 'caldav' ? 'Kalender' : 'Kontakte'}`,
+    davAccount: (kind, address) => `${kind === 'caldav' ? 'Kalender' : 'Kontakte'}-Account ${address}`,
+  },
+};
+
 /** The profile as a property-list object. Pure; `renderMobileconfig` is the fast path for serving. */
-function buildProfile(config: MailConfig, fields: ProfileFields): Record<string, PlistValue> {
+function buildProfile(config: MailConfig, fields: ProfileFields, lang: ProfileLang = 'en'): Record<string, PlistValue> {
+  const texts = PROFILE_TEXTS[lang];
   const { incoming, outgoing } = preferredServers(config);
   if (!incoming) throw new ProfileError(`no IMAP or POP3 server is known for ${config.id}`);
   if (!outgoing) throw new ProfileError(`no SMTP server is known for ${config.id}`);
@@ -115,8 +159,8 @@ function buildProfile(config: MailConfig, fields: ProfileFields): Record<string,
     PayloadVersion: 1,
     PayloadIdentifier: `${fields.identifier}.mail`,
     PayloadUUID: fields.mailUuid,
-    PayloadDisplayName: `${name} mail`,
-    PayloadDescription: `Mail account ${fields.displayAddress}`,
+    PayloadDisplayName: texts.mail(name),
+    PayloadDescription: texts.account(fields.displayAddress),
     EmailAccountType: incoming.protocol === 'imap' ? 'EmailTypeIMAP' : 'EmailTypePOP',
     EmailAccountDescription: name,
     EmailAddress: fields.address,
@@ -135,24 +179,21 @@ function buildProfile(config: MailConfig, fields: ProfileFields): Record<string,
     OutgoingPasswordSameAsIncomingPassword: true,
   };
   const content: Record<string, PlistValue>[] = [mail];
-  const extras: string[] = [];
+  const dav: DavKind[] = [];
   for (const kind of ['caldav', 'carddav'] as const) {
     const service = urlService(config, kind);
-    const payload = service ? davPayload(kind, service, name, fields) : undefined;
+    const payload = service ? davPayload(kind, service, name, fields, texts) : undefined;
     if (!payload) continue;
     content.push(payload);
-    extras.push(kind === 'caldav' ? 'calendars' : 'contacts');
+    dav.push(kind);
   }
-  const also = extras.length > 0 ? ` It also sets up ${extras.join(' and ')} (${extras.length > 1 ? 'CalDAV, CardDAV' : extras[0] === 'calendars' ? 'CalDAV' : 'CardDAV'}).` : '';
   return {
     PayloadType: 'Configuration',
     PayloadVersion: 1,
     PayloadIdentifier: fields.identifier,
     PayloadUUID: fields.profileUuid,
     PayloadDisplayName: `${name} (${fields.displayAddress})`,
-    PayloadDescription:
-      `Sets up the mail account ${fields.displayAddress} with ${name}: incoming ${incomingLabel}, ` +
-      `outgoing SMTP ${host(outgoing)}:${outgoing.port}.${also} The profile holds no password; the device asks for it.`,
+    PayloadDescription: texts.description(fields.displayAddress, name, incomingLabel, `${host(outgoing)}:${outgoing.port}`, dav),
     PayloadOrganization: name,
     PayloadRemovalDisallowed: false,
     PayloadContent: content,
@@ -164,22 +205,21 @@ function buildProfile(config: MailConfig, fields: ProfileFields): Record<string,
  * device runs the RFC 6764 / current-user-principal discovery from there), the user name, never a password.
  * A URL that is not https is left out (Apple would send the password in clear text).
  */
-function davPayload(kind: 'caldav' | 'carddav', service: UrlService, name: string, fields: ProfileFields): Record<string, PlistValue> | undefined {
+function davPayload(kind: DavKind, service: UrlService, name: string, fields: ProfileFields, texts: ProfileTexts): Record<string, PlistValue> | undefined {
   const url = fill(service.url, fields);
   const parts = /^https:\/\/([^/:?#]+)(?::([0-9]{1,5}))?(?:[/?#]|$)/i.exec(url);
   if (!parts) return undefined;
   const port = parts[2] === undefined ? 443 : Number(parts[2]);
   if (!(port >= 1 && port <= 65535)) return undefined;
-  const prefix = kind === 'caldav' ? 'CalDAV' : 'CardDAV';
-  const what = kind === 'caldav' ? 'calendar' : 'contacts';
+  const prefix = DAV_PROTOCOL[kind];
   return {
     PayloadType: `com.apple.${kind}.account`,
     PayloadVersion: 1,
     PayloadIdentifier: `${fields.identifier}.${kind}`,
     PayloadUUID: kind === 'caldav' ? fields.caldavUuid : fields.carddavUuid,
-    PayloadDisplayName: `${name} ${what}`,
-    PayloadDescription: `${kind === 'caldav' ? 'Calendar' : 'Contacts'} account ${fields.displayAddress}`,
-    [`${prefix}AccountDescription`]: `${name} ${what}`,
+    PayloadDisplayName: texts.dav(kind, name),
+    PayloadDescription: texts.davAccount(kind, fields.displayAddress),
+    [`${prefix}AccountDescription`]: texts.dav(kind, name),
     [`${prefix}HostName`]: lowerCaseHost(parts[1]!),
     [`${prefix}Port`]: port,
     [`${prefix}UseSSL`]: true,
@@ -221,24 +261,24 @@ function fill(text: string, fields: ProfileFields): string {
   return fillCompiled(compileTemplate(text, MARKERS), fields);
 }
 
-const templates = new WeakMap<MailConfig, CompiledTemplate<keyof ProfileFields> | ProfileError>();
+const templates: Record<ProfileLang, WeakMap<MailConfig, CompiledTemplate<keyof ProfileFields> | ProfileError>> = { en: new WeakMap(), de: new WeakMap() };
 
-function template(config: MailConfig): CompiledTemplate<keyof ProfileFields> {
-  let cached = templates.get(config);
+function template(config: MailConfig, lang: ProfileLang): CompiledTemplate<keyof ProfileFields> {
+  let cached = templates[lang].get(config);
   if (cached === undefined) {
     try {
-      cached = compileTemplate(build(buildProfile(config, MARKER_FIELDS)), MARKERS);
+      cached = compileTemplate(build(buildProfile(config, MARKER_FIELDS, lang)), MARKERS);
     } catch (error) {
       if (!(error instanceof ProfileError)) throw error;
       cached = error;
     }
-    templates.set(config, cached);
+    templates[lang].set(config, cached);
   }
   if (cached instanceof ProfileError) throw cached;
   return cached;
 }
 
 /** The unsigned profile (XML plist) for one address; throws ProfileError when the config has no usable servers. */
-export function renderMobileconfig(config: MailConfig, address: EmailAddress): string {
-  return fillCompiled(template(config), fieldsFor(address), escapeXml);
+export function renderMobileconfig(config: MailConfig, address: EmailAddress, lang: ProfileLang = 'en'): string {
+  return fillCompiled(template(config, lang), fieldsFor(address), escapeXml);
 }

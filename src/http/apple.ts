@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MOBILECONFIG_CONTENT_TYPE, ProfileError, profileFilename, renderMobileconfig } from '../formats/mobileconfig.js';
-import { addressFromQuery } from './address.js';
+import { addressFromQuery, queryParam } from './address.js';
 import { sendPlainBadRequest, sendPlainText } from './plain.js';
 import type { ServiceDeps } from './deps.js';
 import { lookUp } from './discovery-limit.js';
@@ -22,7 +22,8 @@ export function registerAppleRoutes(app: FastifyInstance, deps: ServiceDeps): vo
     if (!config) return sendPlainText(reply, 404, `No mail settings known for ${address.domain}`);
     let xml: string;
     try {
-      xml = renderMobileconfig(config, address);
+      // `lang` (set by the setup page): the texts on the device's install screen in the page's language.
+      xml = renderMobileconfig(config, address, queryParam(request, ['lang'])?.toLowerCase() === 'de' ? 'de' : 'en');
     } catch (error) {
       if (error instanceof ProfileError) return sendPlainText(reply, 404, `No profile possible for ${address.domain}: ${error.message}`);
       throw error;

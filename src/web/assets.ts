@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { themeFor } from './color.js';
+import { themeCss, themeFor } from './color.js';
 import { SCRIPT } from './assets/script.js';
 import { STYLESHEET } from './assets/stylesheet.js';
 import type { AssetUrls } from './pages/layout.js';
@@ -23,7 +23,15 @@ export class WebAssets {
     this.add('app.js', SCRIPT, 'text/javascript; charset=utf-8');
     const theme = themeFor(accentColor);
     // Served as a file, not a <style> element, so the CSP can forbid inline styles.
-    this.add('theme.css', `:root{--accent:${theme.accent};--accent-text:${theme.accentText};--link:${theme.link}}\n`, 'text/css; charset=utf-8');
+    this.add('theme.css', themeCss(theme), 'text/css; charset=utf-8');
+    // An envelope in the accent colour: the tab shows whose page this is.
+    this.add(
+      'favicon.svg',
+      `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="${theme.accent}"/>` +
+        `<path d="M6 10h20v13H6z" fill="none" stroke="${theme.accentText}" stroke-width="2.2" stroke-linejoin="round"/>` +
+        `<path d="M6 10l10 8 10-8" fill="none" stroke="${theme.accentText}" stroke-width="2.2" stroke-linejoin="round"/></svg>\n`,
+      'image/svg+xml',
+    );
   }
 
   private add(name: string, body: string, type: string): void {
@@ -39,6 +47,6 @@ export class WebAssets {
   }
 
   urls(): AssetUrls {
-    return { css: this.url('style.css'), theme: this.url('theme.css'), js: this.url('app.js') };
+    return { css: this.url('style.css'), theme: this.url('theme.css'), js: this.url('app.js'), icon: this.url('favicon.svg') };
   }
 }

@@ -7,6 +7,7 @@ const REASONS: Readonly<Record<AddressErrorCode, MessageKey>> = {
   MAILCONFIG_ADDRESS_EMPTY: 'reason.empty',
   MAILCONFIG_ADDRESS_TOO_LONG: 'reason.tooLong',
   MAILCONFIG_ADDRESS_NO_AT: 'reason.noAt',
+  MAILCONFIG_ADDRESS_DOUBLE_AT: 'reason.doubleAt',
   MAILCONFIG_ADDRESS_NO_LOCAL_PART: 'reason.noLocal',
   MAILCONFIG_ADDRESS_LOCAL_PART_TOO_LONG: 'reason.localTooLong',
   MAILCONFIG_ADDRESS_LOCAL_PART_CHARACTERS: 'reason.localChars',

@@ -1,8 +1,7 @@
 // Pure helpers that turn the settings model into what the setup page shows; no markup here.
-import type { EnableInstructions, LocalizedText, MailConfig, Protocol, ServerSettings, SourceKind } from '../settings/model.js';
+import type { LocalizedText, MailConfig, Protocol, ServerSettings, SourceKind } from '../settings/model.js';
 import { splitPlaceholders, type PlaceholderName } from '../settings/placeholders.js';
 import { SOURCE_RANK, rankServers } from '../settings/preference.js';
-import { appPasswordPage } from './app-passwords.js';
 import type { Lang } from './i18n/index.js';
 
 export type CardRole = 'recommended' | 'alternative' | 'only' | 'sending';
@@ -58,29 +57,6 @@ export function pickLocalized(texts: readonly LocalizedText[], lang: Lang): Pick
   const norm = (t: LocalizedText) => (t.lang ?? 'en').toLowerCase().split('-')[0] ?? 'en';
   const found = texts.find((t) => norm(t) === lang) ?? texts.find((t) => norm(t) === 'en') ?? texts[0];
   return found && found.text.trim() ? { text: found.text.trim(), lang: norm(found) } : undefined;
-}
-
-export interface EnableStep {
-  url?: string;
-  instruction?: PickedText;
-}
-
-export function enableSteps(enable: readonly EnableInstructions[], lang: Lang): EnableStep[] {
-  return enable.map((e) => ({ url: e.visitUrl || undefined, instruction: pickLocalized(e.instructions, lang) }));
-}
-
-export interface AppPasswordHint {
-  /** The provider signs in through the browser; programs without that need an app password. */
-  oauth: boolean;
-  url?: string;
-}
-
-/** When to tell people about app passwords: OAuth2 in the settings, or a provider known to demand them. */
-export function appPasswordHint(config: MailConfig): AppPasswordHint | undefined {
-  const oauth = config.oauth2 !== undefined || config.servers.some((s) => s.auth.includes('OAuth2'));
-  const url = appPasswordPage(config.id);
-  if (!oauth && !url) return undefined;
-  return { oauth, url };
 }
 
 export interface SourceNote {

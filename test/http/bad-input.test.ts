@@ -306,6 +306,11 @@ t.test('path parameters: bad domains, dots, encodings and lengths', async (t) =>
   for (const [domain, status] of expected) {
     for (const [path, format] of [[`/v1.1/${domain}`, 'thunderbird'], [`/setup/${domain}`, 'html']] as const) {
       const reply = await request(path);
+      // `/setup/<address>` is the address form of the page: a redirect to `/setup?email=`, never a guess at a domain.
+      if (format === 'html' && domain.includes('@')) {
+        t.equal(reply.status, 302, `${path}: redirect`);
+        continue;
+      }
       sane(t, reply, format, path.slice(0, 80));
       t.equal(reply.status, status, `${path.slice(0, 80)}: ${status}`);
     }

@@ -15,15 +15,19 @@ interface El {
   textContent: string | null;
   setAttribute(name: string, value: string): void;
   removeAttribute(name: string): void;
+  getClientRects(): { length: number };
+  getBoundingClientRect(): { height: number };
 }
 declare const document: {
   documentElement: { scrollWidth: number };
+  body: El;
   activeElement: El | null;
-  querySelectorAll(selector: string): { forEach(fn: (el: El) => void): void };
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): { forEach(fn: (el: El) => void): void; length: number };
 };
 declare const window: { innerWidth: number };
 declare const navigator: { clipboard: { readText(): Promise<string> } };
-declare function getComputedStyle(el: El): { outlineStyle: string };
+declare function getComputedStyle(el: El, pseudo?: string): { outlineStyle: string; backgroundColor: string; color: string; whiteSpace: string; lineHeight: string; content: string };
 
 const ARTIFACTS = join(PROJECT_ROOT, 'test', 'artifacts');
 const PHONE = { width: 390, height: 844 };
@@ -89,9 +93,10 @@ t.test('submit the form, see host and port for a bundled provider, switch langua
   await page.waitForURL(/\/setup\?email=alice%40posteo\.de/);
   const imap = page.locator('section#card-imap, section[aria-labelledby="card-imap"]');
   await t.resolveMatch(imap.locator('[data-copy="Server (IMAP)"]').textContent(), 'posteo.de');
+  t.equal(await imap.locator('[data-copy="Server (IMAP)"]').textContent(), 'posteo.de', 'the copied text has no break hints in it');
   await t.resolveMatch(imap.locator('[data-copy="Port (IMAP)"]').textContent(), '993');
   await t.resolveMatch(imap.locator('.security').textContent(), 'SSL/TLS');
-  await t.resolveMatch(page.locator('section[aria-labelledby="card-smtp"] [data-copy="Port (SMTP)"]').textContent(), '465');
+  await t.resolveMatch(page.locator('#card-smtp [data-copy="Port (SMTP)"]').textContent(), '465');
 
   await page.getByRole('link', { name: 'Deutsch' }).click();
   await page.waitForURL(/lang=de/);
@@ -120,7 +125,8 @@ t.test('copy buttons appear with JavaScript and copy the value', async (t) => {
   await t.resolveMatch(button.textContent(), 'Copied');
   t.equal(await page.evaluate(() => navigator.clipboard.readText()), 'posteo.de');
   await t.resolveMatch(page.locator('#copy-status').textContent(), 'Copied: posteo.de');
-  t.ok(await page.getByRole('button', { name: 'Print these settings' }).isVisible(), 'print button shown once JS runs');
+  t.ok(await page.locator('.print-top').isVisible(), 'print button shown at the top on a wide screen once JS runs');
+  t.notOk(await page.locator('.print-end').isVisible(), 'and not again at the end');
 });
 
 t.test('without JavaScript the page is complete, just without the buttons', async (t) => {
@@ -131,25 +137,25 @@ t.test('without JavaScript the page is complete, just without the buttons', asyn
   await page.waitForURL(/\/setup\?/);
   await t.resolveMatch(page.locator('[data-copy="Server (IMAP)"]').textContent(), 'posteo.de');
   t.equal(await page.locator('button.copy').count(), 0);
-  t.notOk(await page.locator('[data-print]').isVisible());
-  await page.locator('#apple summary').click();
+  t.equal(await page.locator('[data-print]:visible').count(), 0, 'no print button without JavaScript');
+  await page.locator('#client-ios summary').click();
   t.ok(await page.locator('#profile-download').isVisible(), 'details open without JavaScript');
 });
 
 t.test('download the Apple profile: content type and file name', async (t) => {
   const { page } = await open(t, PHONE);
   await page.goto(`${server.url}/setup?email=alice%40posteo.de&lang=en`);
-  await page.locator('#apple summary').click();
+  await page.locator('#client-ios summary').click();
   const link = page.getByRole('link', { name: 'Download profile' });
   const href = await link.getAttribute('href');
-  t.equal(href, '/mobileconfig?emailaddress=alice%40posteo.de');
+  t.equal(href, '/mobileconfig?emailaddress=alice%40posteo.de&lang=en');
   const response = await page.request.get(`${server.url}${href}`);
   t.equal(response.status(), 200, 'the profile route answers');
   t.match(response.headers()['content-type'], /^application\/x-apple-aspen-config/);
   t.match(response.headers()['content-disposition'], /attachment; filename="?[^"]+\.mobileconfig"?/);
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   t.match(download.suggestedFilename(), /\.mobileconfig$/);
-  t.ok(await page.locator('#apple svg.qr').isVisible(), 'QR code for scanning with a phone');
+  t.ok(await page.locator('#client-ios svg.qr').isVisible(), 'QR code for scanning with a phone');
 });
 
 for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
@@ -160,6 +166,10 @@ for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const
       ['setup-en', '/setup?email=alice%40posteo.de&lang=en'],
       ['setup-de', '/setup?email=alice%40posteo.de&lang=de'],
       ['oauth', '/setup?email=bob%40gmail.com&lang=de'],
+      ['oauth-only', '/setup?email=kim%40outlook.com&lang=en'],
+      ['pop-only', '/setup?email=raj%40rediffmail.com&lang=de'],
+      ['plaintext', '/setup?email=jan%40tiscali.cz&lang=en'],
+      ['page404', '/no/such/page?lang=de'],
       ['domain', '/setup/t-online.de?lang=en'],
       ['help', '/help/imap-pop3?lang=de'],
       ['notfound', '/setup?email=x%40unknown-domain.example&lang=en'],
@@ -220,5 +230,164 @@ t.test('print: the settings fit on one page', async (t) => {
   t.ok(await page.locator('.notice').isVisible(), 'the provider notes are printed with the settings');
   t.equal(await pageCount(), 1, 'a provider with notes (Gmail, German) prints on one page');
   await page.goto(`${server.url}/setup?email=alice%40posteo.de&lang=en`);
+  await page.emulateMedia({ media: 'print' });
   t.equal(await pageCount(), 1, 'Posteo, English: one page');
+  t.ok(await page.locator('.warnings li.keep-print').isVisible(), 'the never-mix warning is printed');
+  t.match(await page.locator('.printed-at').textContent(), /^As of \d{1,2} \w+ 20\d\d · http:\/\/127\.0\.0\.1:\d+\/setup\?email=alice%40posteo\.de&lang=en$/, 'date and page URL');
+  const wrapping = await page.evaluate(() => {
+    const wraps: string[] = [];
+    document.querySelectorAll('.fields .value').forEach((el) => {
+      const style = getComputedStyle(el);
+      const line = parseFloat(style.lineHeight) || 16;
+      if (el.getBoundingClientRect().height > line * 1.5) wraps.push(el.textContent ?? '');
+    });
+    return wraps;
+  });
+  t.same(wrapping, [], 'no value wraps in print');
+  await page.goto(`${server.url}/setup?email=erika%40t-online.de&lang=de`);
+  await page.emulateMedia({ media: 'print' });
+  const after = await page.evaluate(() => getComputedStyle(document.querySelector('.notice a.external') as El, '::after').content);
+  t.match(after, /<https:\/\/www\.telekom\.de\//, 'links in the printed notes carry their target');
+  t.equal(await pageCount(), 1, 'T-Online, German: one page');
+});
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+async function box(page: Page, selector: string): Promise<Box> {
+  const found = await page.locator(selector).first().boundingBox();
+  if (!found) throw new Error(`${selector} is not visible`);
+  return found;
+}
+
+for (const lang of ['en', 'de'] as const) {
+  t.test(`phone first screen (${lang}): IMAP host, port, encryption and user name above the fold`, async (t) => {
+    const { page } = await open(t, PHONE);
+    await page.goto(`${server.url}/setup?email=alice%40posteo.de&lang=${lang}`);
+    const imap = '#card-imap';
+    for (const [what, selector] of [
+      ['host', `${imap} [data-copy^="Server"]`],
+      ['port', `${imap} [data-copy^="Port"]`],
+      ['encryption', `${imap} .security`],
+      ['user name', `${imap} .fields > div:nth-child(4) code.value`],
+    ] as const) {
+      const b = await box(page, selector);
+      t.ok(b.y + b.height <= PHONE.height, `${what} ends at ${Math.round(b.y + b.height)}px, inside the first ${PHONE.height}px`);
+    }
+    const brand = await box(page, '.brand');
+    const langs = await box(page, '.langs');
+    t.ok(Math.abs(brand.y + brand.height / 2 - (langs.y + langs.height / 2)) < 8, 'brand and language switch on one row');
+    const lead = await box(page, '.lead');
+    const lineHeight = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('.lead') as El).lineHeight));
+    t.ok(lead.height <= lineHeight * 1.5, `the lead is one line (${lead.height}px, line ${lineHeight}px)`);
+    const summary = await box(page, '.summary');
+    t.ok(summary.height <= lineHeight * 2.6, `the summary takes at most two lines (${summary.height}px)`);
+    const user = await box(page, `${imap} .fields > div:nth-child(4)`);
+    const why = await box(page, `${imap} .why`);
+    t.ok(why.y >= user.y + user.height, 'the "why" text is below the fields');
+    t.notOk(await page.locator('.print-top').isVisible(), 'no print button at the top on a phone');
+    const print = await box(page, '.print-end');
+    const form = await box(page, '#other-address');
+    t.ok(print.y > form.y, 'the print button is at the end');
+    t.notOk(await page.locator('#card-pop3').isVisible(), 'POP3 collapsed');
+    await page.screenshot({ path: join(ARTIFACTS, `first-screen-${lang}-phone.png`) });
+    await page.locator('.more-pop3 > summary').click();
+    t.ok(await page.locator('#card-pop3').isVisible(), 'and opens on request');
+  });
+}
+
+t.test('line breaks: addresses at "." and "@", host names never at a hyphen', async (t) => {
+  const { page } = await open(t, { width: 320, height: 700 });
+  await page.goto(`${server.url}/setup?email=${encodeURIComponent('maximilian.mustermann-schulze@outlook.com')}&lang=de`);
+  await noHorizontalScroll(t, page, 'long address at 320px');
+  const title = await page.locator('h1').evaluate((h) => (h as unknown as { innerHTML: string }).innerHTML);
+  t.match(title, /maximilian\.<wbr>mustermann-schulze<wbr>@outlook\.<wbr>com/, 'break hints after the dots and before the @');
+  const hyphenated = await page.evaluate(() => {
+    const broken: string[] = [];
+    let count = 0;
+    document.querySelectorAll('.nb').forEach((el) => {
+      count++;
+      const line = parseFloat(getComputedStyle(el).lineHeight) || 16;
+      if (el.getBoundingClientRect().height > line * 1.5) broken.push(el.textContent ?? '');
+    });
+    return { count, broken };
+  });
+  t.ok(hyphenated.count > 0, `host labels with a hyphen are kept whole (${hyphenated.count})`);
+  t.same(hyphenated.broken, [], 'none of them broken across lines');
+});
+
+t.test('OAuth-only provider in the browser: no password row, no profile, accessible', async (t) => {
+  const { page } = await open(t, PHONE);
+  await page.goto(`${server.url}/setup?email=kim%40outlook.com&lang=en`);
+  t.equal(await page.locator('dt', { hasText: /^Password$/ }).count(), 0);
+  t.equal(await page.locator('#profile-download').count(), 0);
+  t.equal(await page.locator('svg.qr').count(), 0);
+  await page.locator('#client-ios summary').click();
+  t.match(await page.locator('#client-ios').textContent(), /choose “Outlook\.com”/);
+  t.same(await seriousViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, 'oauth-only-en-phone.png'), fullPage: true });
+});
+
+t.test('POP-only provider in the browser: POP3 in the steps', async (t) => {
+  const { page } = await open(t, DESKTOP);
+  await page.goto(`${server.url}/setup?email=raj%40rediffmail.com&lang=en`);
+  await page.locator('.chooser').getByRole('link', { name: 'Thunderbird', exact: true }).click();
+  t.ok(await page.locator('#client-thunderbird').getAttribute('open') !== null, 'the chooser opens the section');
+  t.match(await page.locator('#client-thunderbird').textContent(), /Choose “POP3”/);
+  t.equal(await page.locator('.chooser a[aria-current="true"]').textContent(), 'Thunderbird');
+});
+
+t.test('program chooser preselected from the User-Agent', async (t) => {
+  const context = await browser.newContext({
+    viewport: PHONE,
+    userAgent: 'Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 Chrome/121.0 Mobile Safari/537.36',
+  });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${server.url}/setup?email=alice%40posteo.de&lang=de`);
+  t.ok(await page.locator('#steps-samsung').isVisible(), 'Samsung E-Mail open');
+  t.notOk(await page.locator('#steps-ios').isVisible(), 'the others closed');
+});
+
+t.test('a light brand colour passes axe on every page; dark mode too', async (t) => {
+  const branded = await startTestServer({
+    env: {
+      MAILCONFIG_BRAND_NAME: 'Gelb Hosting',
+      MAILCONFIG_BRAND_COLOR: '#ffd400',
+      MAILCONFIG_BRAND_IMPRINT_URL: 'https://gelb.example/impressum',
+      MAILCONFIG_BRAND_PRIVACY_URL: 'https://gelb.example/datenschutz',
+      MAILCONFIG_BRAND_SUPPORT_EMAIL: 'hilfe@gelb.example',
+    },
+  });
+  t.teardown(() => branded.close());
+  for (const scheme of ['light', 'dark'] as const) {
+    const { page } = await open(t, PHONE);
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const path of ['/?lang=de', '/setup?email=erika%40t-online.de&lang=de', '/setup?email=bob%40gmial.com&lang=de', '/nothing?lang=de', '/setup?email=jan%40tiscali.cz&lang=en']) {
+      await page.goto(`${branded.url}${path}`);
+      await openAllClients(page);
+      t.same(await seriousViolations(page), [], `${scheme}, ${path}: no serious findings`);
+    }
+    if (scheme === 'dark') {
+      await page.goto(`${branded.url}/setup?email=alice%40posteo.de&lang=de`);
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      t.equal(bg, 'rgb(20, 23, 27)', 'dark background');
+      await page.screenshot({ path: join(ARTIFACTS, 'setup-de-phone-dark.png'), fullPage: true });
+    }
+  }
+});
+
+t.test('HTML 404 in the visitor language', async (t) => {
+  const context = await browser.newContext({ viewport: PHONE, locale: 'de-DE' });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  const response = await page.goto(`${server.url}/setup/a/b/c`);
+  t.equal(response?.status(), 404);
+  t.equal(await page.locator('html').getAttribute('lang'), 'de');
+  t.equal(await page.locator('h1').textContent(), 'Seite nicht gefunden');
+  t.ok(await page.getByLabel('Ihre E-Mail-Adresse').isVisible(), 'and the form to go on');
+  t.same(await seriousViolations(page), []);
 });

@@ -62,7 +62,7 @@ t.test('translator fills values; the markup variant escapes the message and plai
   const tr = translator('de');
   t.equal(tr.t('setup.title', { address: 'a@b.de' }), 'E-Mail-Einstellungen für a@b.de');
   t.equal(tr.h('setup.title', { address: '<b>' }).value, 'E-Mail-Einstellungen für &lt;b&gt;');
-  t.equal(translator('en').h('apple.ios.s2').value.includes('VPN &amp; Device Management'), true);
+  t.equal(translator('en').h('ios.p2').value.includes('VPN &amp; Device Management'), true);
 });
 
 t.test('every code an address or domain is refused with has its own translation in every language', async (t) => {

@@ -8,14 +8,19 @@ import { startTestServer } from '../helpers/server.js';
 const server = await startTestServer();
 t.teardown(() => server.close());
 
+/** The page without the line-break hints around addresses and host names (<wbr>, unbreakable labels). */
+function flat(body: string): string {
+  return body.replace(/<wbr>/g, '').replace(/<span class="nb">([^<]*)<\/span>/g, '$1');
+}
+
 async function get(path: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${server.url}${path}`, { headers });
-  return { res, body: await res.text() };
+  return { res, body: flat(await res.text()) };
 }
 
 /** Text of the page with tags removed, to assert on what a reader sees. */
 function visible(body: string): string {
-  return body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+  return flat(body).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 }
 
 t.test('home page: HTML, one labelled field, GET form to /setup, strict CSP', async (t) => {
@@ -48,13 +53,14 @@ t.test('settings for a bundled provider: cards in order, client words, user name
   t.match(body, /data-copy="User name \(IMAP\)">alice@posteo\.de<\/code>/);
   t.match(text, /Also possible: port 143 with STARTTLS/);
   t.match(text, /Normal password/);
-  t.match(body, /href="\/mobileconfig\?emailaddress=alice%40posteo\.de"/, 'profile download links to the Apple route');
+  t.match(body, /href="\/mobileconfig\?emailaddress=alice%40posteo\.de&amp;lang=en"/, 'profile download links to the Apple route, in the page language');
+  t.notMatch(text, /posteo\.de\.xml/, 'no internal file name');
   t.match(body, /<svg class="qr"[^>]*role="img"/, 'QR code inline as SVG');
   t.match(text, /Never POP3 and IMAP for the same address Not even on different devices/);
   t.match(text, /Leave a copy of messages on the server/);
   t.match(text, /Add the address again as a new IMAP account/);
   t.match(text, /size limit/);
-  for (const client of ['Thunderbird', 'Outlook for Windows', 'Apple Mail on iPhone, iPad and Mac', 'Android', 'Gmail app', 'K-9 Mail', 'Any other program']) {
+  for (const client of ['Thunderbird', 'New Outlook for Windows', 'Classic Outlook for Windows', 'iPhone and iPad (iOS 18 and 26)', 'Mac (macOS Sonoma and Sequoia)', 'Samsung Email', 'Gmail app', 'K-9 Mail', 'Outlook app', 'Any other program']) {
     t.match(text, client);
   }
   t.match(text, /provider database/);
@@ -83,8 +89,9 @@ t.test('provider specifics: enable instructions by language, app password hints'
   const gmail = await get('/setup?email=bob%40gmail.com');
   t.match(visible(gmail.body), /OAuth2 \(sign in via browser\)/);
   t.match(gmail.body, /href="https:\/\/myaccount\.google\.com\/apppasswords"/);
-  const gmailDe = await get('/setup?email=bob%40gmail.com&lang=de');
-  t.match(gmailDe.body, /<a class="external" href="[^"]+" rel="noopener noreferrer" lang="en">How to enable IMAP/, 'an English-only description is marked lang="en" on the German page');
+  t.match(visible(gmail.body), /only once 2-step verification is switched on/);
+  const yahooDe = await get('/setup?email=bob%40yahoo.com&lang=de');
+  t.match(yahooDe.body, /<a class="external" href="[^"]+" rel="noopener noreferrer" hreflang="en"><span lang="en">How to setup email applications with imap[^<]*<\/span> <span class="link-lang">\(englisch\)<\/span>/, 'an English-only link is marked (englisch) on the German page');
 });
 
 t.test('a hostile address is escaped everywhere', async (t) => {
@@ -286,5 +293,9 @@ t.test('invalid branding stops the start with the variable named', async (t) => 
   t.throws(() => loadConfig({ MAILCONFIG_BRAND_LOGO: 'javascript:alert(1)' }), /MAILCONFIG_BRAND_LOGO/);
   t.throws(() => loadConfig({ MAILCONFIG_BRAND_LOGO: 'not a url' }), /MAILCONFIG_BRAND_LOGO/);
   t.equal(loadConfig({ MAILCONFIG_BRAND_COLOR: 'ABC' }).brand.color, '#aabbcc');
-  t.same(loadConfig({}).brand, { name: undefined, logo: undefined, color: undefined });
+  t.match(loadConfig({}).brand, { name: undefined, logo: undefined, color: undefined, domains: [] });
+  t.throws(() => loadConfig({ MAILCONFIG_BRAND_IMPRINT_URL: 'javascript:alert(1)' }), /MAILCONFIG_BRAND_IMPRINT_URL/);
+  t.throws(() => loadConfig({ MAILCONFIG_BRAND_SUPPORT_EMAIL: 'not an address' }), /MAILCONFIG_BRAND_SUPPORT_EMAIL/);
+  t.throws(() => loadConfig({ MAILCONFIG_BRAND_DOMAINS: 'hoster.example, bad domain' }), /MAILCONFIG_BRAND_DOMAINS/);
+  t.same(loadConfig({ MAILCONFIG_BRAND_DOMAINS: 'Hoster.example, mail.hoster.example' }).brand.domains, ['hoster.example', 'mail.hoster.example']);
 });

@@ -52,6 +52,22 @@ export const SCRIPT = `// Progressive enhancement for the setup pages: copy butt
     value.insertAdjacentElement('afterend', button);
   });
 
+  // The program chooser: a link to a program's steps opens its section (browsers without auto-expanding
+  // <details> on a fragment need this), and marks the choice.
+  function openFromHash() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    var details = target.closest ? target.closest('details') : null;
+    if (details) details.open = true;
+    Array.prototype.forEach.call(document.querySelectorAll('.chooser a'), function (link) {
+      if (link.getAttribute('href') === '#' + id) link.setAttribute('aria-current', 'true');
+      else link.removeAttribute('aria-current');
+    });
+  }
+  window.addEventListener('hashchange', openFromHash);
+  openFromHash();
+
   Array.prototype.forEach.call(document.querySelectorAll('[data-print]'), function (button) {
     button.hidden = false;
     button.addEventListener('click', function () { window.print(); });

@@ -1,8 +1,11 @@
 // The stylesheet of the setup pages, served as /assets/style.css.
 // Kept as a module so it ships inside the compiled code (no src/ at run time). Plain text between the
 // backticks: no backticks, backslashes or dollar-brace in it.
-export const STYLESHEET = `/* mailconfig setup pages. Phone first; colours of the accent come from theme.css (branding). */
+export const STYLESHEET = `/* mailconfig setup pages. Phone first; colours of the accent come from theme.css (branding), which also sets the
+   background palette of both schemes from src/web/color.ts (LIGHT_BACKGROUNDS, DARK_BACKGROUNDS): every background
+   below is one of those variables, so the accent is checked against all of them. */
 :root {
+  color-scheme: light dark;
   --accent: #1c5d99;
   --accent-text: #ffffff;
   --link: #1c5d99;
@@ -14,8 +17,29 @@ export const STYLESHEET = `/* mailconfig setup pages. Phone first; colours of th
   --warn-bg: #fff6dd;
   --warn-line: #d9a400;
   --note-bg: #eaf2fb;
+  --value-bg: #eef1f4;
+  --alert-bg: #fde8e6;
+  --error: #b3261e;
+  --input-line: #68737e;
   --radius: 10px;
   --mono: ui-monospace, "SF Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace;
+}
+
+@media screen and (prefers-color-scheme: dark) {
+  :root {
+    --text: #e6e9ed;
+    --muted: #aeb8c2;
+    --bg: #14171b;
+    --card: #1d2127;
+    --line: #3a424c;
+    --warn-bg: #2e2713;
+    --warn-line: #b38a00;
+    --note-bg: #17222f;
+    --value-bg: #262b32;
+    --alert-bg: #3a1a17;
+    --error: #ff8a80;
+    --input-line: #8a96a3;
+  }
 }
 
 *, *::before, *::after { box-sizing: border-box; }
@@ -51,12 +75,15 @@ main:focus { outline: none; }
 
 /* Header and footer */
 header.site { background: var(--accent); color: var(--accent-text); }
-.site-bar { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.5rem 1rem; padding-block: 0.7rem; }
-.brand { display: inline-flex; align-items: center; gap: 0.6rem; color: inherit; text-decoration: none; font-weight: 700; font-size: 1.1rem; }
+.site-bar { display: flex; flex-wrap: nowrap; align-items: center; justify-content: space-between; gap: 0.5rem; padding-block: 0.5rem; }
+.brand { display: inline-flex; align-items: center; gap: 0.6rem; min-width: 0; color: inherit; text-decoration: none; font-weight: 700; font-size: 1.05rem; }
+.brand span { line-height: 1.2; overflow-wrap: break-word; }
+@media (max-width: 39.99rem) { .brand { font-size: 0.98rem; } }
 .brand img { height: 32px; width: auto; max-width: 10rem; }
-.langs ul { display: flex; gap: 0.25rem; margin: 0; padding: 0; list-style: none; }
+.langs { flex: none; }
+.langs ul { display: flex; gap: 0.15rem; margin: 0; padding: 0; list-style: none; font-size: 0.92rem; }
 .langs a {
-  display: inline-block; padding: 0.3rem 0.65rem; border-radius: 999px; color: inherit; text-decoration: none;
+  display: inline-block; padding: 0.25rem 0.55rem; border-radius: 999px; color: inherit; text-decoration: none;
   border: 1px solid transparent;
 }
 .langs a[aria-current="true"] { border-color: currentColor; font-weight: 600; }
@@ -67,8 +94,8 @@ footer.site { margin-top: 3rem; padding-block: 1.25rem 2rem; border-top: 1px sol
 footer.site p { margin: 0.25rem 0; }
 
 /* Text */
-main { padding-top: 1.25rem; }
-h1 { font-size: 1.6rem; line-height: 1.25; margin: 0.5rem 0 0.5rem; overflow-wrap: anywhere; }
+main { padding-top: 0.75rem; }
+h1 { font-size: 1.45rem; line-height: 1.25; margin: 0.25rem 0 0.25rem; overflow-wrap: break-word; }
 h2 { font-size: 1.25rem; line-height: 1.3; margin: 2rem 0 0.75rem; }
 h3 { font-size: 1.05rem; line-height: 1.3; margin: 0; }
 h4 { font-size: 1rem; margin: 1.25rem 0 0.25rem; }
@@ -76,6 +103,8 @@ h4 { font-size: 1rem; margin: 1.25rem 0 0.25rem; }
 .note { color: var(--muted); }
 .detail { color: var(--muted); font-size: 0.9rem; overflow-wrap: anywhere; }
 code { font-family: var(--mono); font-size: 0.95em; overflow-wrap: anywhere; }
+/* Host names break after a dot only (src/web/pages/layout.ts hostName): a label with a hyphen stays whole. */
+.nb { white-space: nowrap; }
 .prose { max-width: 42rem; }
 .points { padding-left: 1.25rem; }
 .points li { margin: 0.3rem 0; }
@@ -91,17 +120,17 @@ ul.plain p { margin: 0.25rem 0; }
 .lookup-row { display: flex; flex-wrap: wrap; gap: 0.5rem; }
 .lookup input {
   flex: 1 1 14rem; min-width: 0; font: inherit; padding: 0.6rem 0.75rem;
-  border: 2px solid #68737e; border-radius: 8px; background: #fff; color: var(--text);
+  border: 2px solid var(--input-line); border-radius: 8px; background: var(--card); color: var(--text);
 }
-.lookup input[aria-invalid="true"] { border-color: #b3261e; }
-.field-error { color: #b3261e; font-weight: 600; margin: 0.25rem 0 0.5rem; }
+.lookup input[aria-invalid="true"] { border-color: var(--error); }
+.field-error { color: var(--error); font-weight: 600; margin: 0.25rem 0 0.5rem; }
 button, .button {
   display: inline-block; font: inherit; font-weight: 600; cursor: pointer; text-decoration: none; text-align: center;
   background: var(--accent); color: var(--accent-text); border: 2px solid var(--accent); border-radius: 8px;
   padding: 0.6rem 1.1rem;
 }
 button:hover, .button:hover { filter: brightness(1.08); }
-button.secondary, button.copy { background: #fff; color: var(--link); border-color: var(--line); }
+button.secondary, button.copy { background: var(--card); color: var(--link); border-color: var(--line); }
 button[hidden] { display: none; }
 
 /* Settings page */
@@ -109,27 +138,44 @@ button[hidden] { display: none; }
 .page-head h1 { flex: 1 1 100%; }
 .provider { margin: 0; color: var(--muted); font-weight: 600; }
 .print-button { margin-left: auto; padding: 0.35rem 0.8rem; font-size: 0.9rem; }
+.print-row { margin: 1.5rem 0 0; }
+.print-row .print-button { margin-left: 0; }
+/* Phones: the print button at the end, where nothing else needs the room. */
+@media (max-width: 39.99rem) { .print-top { display: none; } }
+@media (min-width: 40rem) { .print-end { display: none; } }
+.print-only { display: none; }
+.page-head + .lead { margin: 0.25rem 0; font-size: 1rem; }
+.summary { margin: 0.25rem 0 0.5rem; font-size: 0.95rem; color: var(--muted); }
+.summary code { color: var(--text); }
+.summary .nowrap-any { display: inline-block; max-width: 100%; overflow-wrap: anywhere; }
+.alert { background: var(--alert-bg); border: 1px solid var(--error); border-left-width: 5px; border-radius: 6px; padding: 0.5rem 0.8rem; margin: 0.5rem 0; }
+.alert p { margin: 0; }
+.suggestion { font-size: 1.1rem; }
+.support { margin: 1rem 0; }
 
 .notice { background: var(--warn-bg); border: 1px solid var(--warn-line); border-radius: var(--radius); padding: 0.9rem 1rem; margin: 1.25rem 0; }
 .notice h2 { margin: 0 0 0.5rem; font-size: 1.1rem; }
 .instruction { font-weight: 600; }
 
+.cards { margin-top: 0.5rem; }
 .card-grid { display: grid; gap: 1rem; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; min-width: 0; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 0.6rem 0.9rem 0.75rem; min-width: 0; }
 .card-recommended, .card-only { border: 2px solid var(--accent); }
 .card h3 { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 0.6rem; }
-.badge { font-size: 0.78rem; font-weight: 700; letter-spacing: 0.02em; padding: 0.1rem 0.55rem; border-radius: 999px; border: 1px solid var(--line); color: var(--muted); background: #fff; }
+.badge { font-size: 0.78rem; font-weight: 700; letter-spacing: 0.02em; padding: 0.1rem 0.55rem; border-radius: 999px; border: 1px solid var(--line); color: var(--muted); background: var(--card); }
 .badge-recommended { background: var(--accent); color: var(--accent-text); border-color: var(--accent); }
-.why { margin: 0.4rem 0 0.75rem; color: var(--muted); font-size: 0.95rem; }
+.why { margin: 0.4rem 0 0; color: var(--muted); font-size: 0.92rem; }
+.security-hint { margin: 0.3rem 0 0; color: var(--muted); font-size: 0.88rem; }
 .fields { margin: 0; }
-.fields > div { display: grid; grid-template-columns: 1fr; gap: 0.1rem; padding: 0.5rem 0; border-top: 1px solid var(--line); }
-.fields dt { font-size: 0.85rem; color: var(--muted); font-weight: 600; }
-.fields dd { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.6rem; min-width: 0; }
-.fields .value { font-size: 1.05rem; font-weight: 600; background: #eef1f4; padding: 0.1rem 0.4rem; border-radius: 5px; }
+.fields { display: grid; grid-template-columns: max-content minmax(0, 1fr); }
+.fields > div { display: grid; grid-column: 1 / -1; grid-template-columns: subgrid; gap: 0.1rem 0.5rem; align-items: baseline; padding: 0.35rem 0; border-top: 1px solid var(--line); }
+.fields dt { font-size: 0.82rem; color: var(--muted); font-weight: 600; }
+.fields dd { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.4rem; min-width: 0; }
+.fields .value { font-size: 1.02rem; font-weight: 600; background: var(--value-bg); padding: 0.05rem 0.35rem; border-radius: 5px; overflow-wrap: break-word; }
 .fields .hint { flex-basis: 100%; color: var(--muted); font-size: 0.88rem; }
 .placeholder-value em { font-style: italic; }
-.security-none { color: #b3261e; }
-button.copy { padding: 0.15rem 0.6rem; font-size: 0.82rem; font-weight: 600; border-radius: 6px; }
+.security-none { color: var(--error); }
+button.copy { padding: 0.1rem 0.45rem; font-size: 0.78rem; font-weight: 600; border-radius: 6px; }
 .alternatives { margin: 0.6rem 0 0; font-size: 0.92rem; color: var(--muted); }
 .check { background: var(--warn-bg); border-left: 4px solid var(--warn-line); padding: 0.4rem 0.6rem; margin: 0.6rem 0 0; }
 
@@ -138,6 +184,19 @@ button.copy { padding: 0.15rem 0.6rem; font-size: 0.82rem; font-weight: 600; bor
 .warnings li strong { display: block; margin-bottom: 0.15rem; }
 @media (min-width: 40rem) { .warnings ul { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 
+.more-pop3 { margin: 1rem 0 0; }
+.more-pop3 > summary { cursor: pointer; font-weight: 600; color: var(--link); padding: 0.4rem 0; }
+.more-pop3 > .card { margin-top: 0.5rem; }
+.chooser p { margin: 0 0 0.4rem; font-weight: 600; }
+.chooser ul { display: flex; flex-wrap: wrap; gap: 0.4rem; margin: 0 0 1rem; padding: 0; list-style: none; }
+.chooser a { display: inline-block; padding: 0.3rem 0.7rem; border: 1px solid var(--line); border-radius: 999px; background: var(--card); text-decoration: none; font-size: 0.92rem; }
+.chooser a[aria-current="true"] { border-color: var(--link); font-weight: 700; }
+.chooser a:hover { text-decoration: underline; }
+.trouble-list > div { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 0.6rem 0.9rem; margin: 0.5rem 0; }
+.trouble-list dt { font-weight: 700; }
+.trouble-list dd { margin: 0.15rem 0 0; }
+.link-lang { color: var(--muted); font-size: 0.9em; }
+.brand-links a { color: var(--link); }
 .clients details { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); margin: 0.5rem 0; }
 .clients summary { cursor: pointer; padding: 0.8rem 1rem; list-style: none; display: flex; align-items: baseline; gap: 0.75rem; }
 .clients summary::-webkit-details-marker { display: none; }
@@ -169,14 +228,12 @@ table.ports th, table.ports td { border: 1px solid var(--line); padding: 0.35rem
 table.ports td { font-family: var(--mono); }
 
 @media (min-width: 40rem) {
-  h1 { font-size: 2rem; }
-  .fields > div { grid-template-columns: 9.5rem 1fr; align-items: baseline; }
+  h1 { font-size: 1.9rem; }
   .panel { padding: 1.25rem 1.5rem; }
 }
 
 @media (min-width: 64rem) {
-  .card-grid { grid-template-columns: repeat(3, minmax(0, 1fr)); }
-  .fields > div { grid-template-columns: 1fr; }
+  .card-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 }
 
 @media (prefers-reduced-motion: no-preference) {
@@ -186,32 +243,43 @@ table.ports td { font-family: var(--mono); }
 /* Print: the settings on one page, nothing interactive, nothing a printout cannot use. */
 @media print {
   @page { size: A4; margin: 1.2cm; }
-  body { background: #fff; font-size: 9.5pt; line-height: 1.35; }
+  :root { color-scheme: light; --text: #000; --muted: #000; --bg: #fff; --card: #fff; --line: #000; --value-bg: #fff; --warn-bg: #fff; --alert-bg: #fff; --link: #000; --error: #000; }
+  body { background: #fff; color: #000; font-size: 9.5pt; line-height: 1.35; }
   .wrap { max-width: none; padding: 0; }
   header.site { background: none; color: #000; border-bottom: 1px solid #000; }
   .site-bar { padding-block: 0 0.2rem; }
-  .langs, .skip, .no-print, .lookup, button, .warnings, .lead, .why, .fields .hint, footer.site p + p { display: none !important; }
+  .langs, .skip, .no-print, .lookup, button, .lead, .summary, .why, .security-hint, .fields .hint { display: none !important; }
+  .print-only { display: block; }
   main { padding-top: 0.3rem; }
   h1 { font-size: 15pt; margin: 0.2rem 0; }
   h2 { font-size: 11.5pt; margin: 0.6rem 0 0.25rem; }
   h3 { font-size: 10.5pt; }
-  .card-grid { grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 0.3cm; }
+  .card-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.3cm; }
+  .more-pop3 > summary { display: none; }
   .card { break-inside: avoid; padding: 0.25cm; border: 1px solid #000; }
   .card-recommended, .card-only { border-width: 2px; }
-  /* Label and value on one line: half the height of the screen layout. */
+  /* Label and value on one line: half the height of the screen layout; values never wrap. */
   .fields > div { display: block; padding: 0.12rem 0; }
   .fields dt { display: inline; font-size: 8.5pt; color: #000; }
   .fields dt::after { content: ": "; }
   .fields dd { display: inline; }
   .fields .value, .fields strong { font-size: 10pt; background: none; padding: 0; }
+  .fields .value, .fields code, .nb { white-space: nowrap; }
   .alternatives { font-size: 8.5pt; color: #000; }
   .badge { border-color: #000; color: #000; background: none; }
-  .notice { background: none; border: 1px solid #000; padding: 0.2cm 0.3cm; margin: 0.3rem 0; }
+  .notice, .alert { background: none; border: 1px solid #000; padding: 0.2cm 0.3cm; margin: 0.3rem 0; }
   .notice h2 { font-size: 10.5pt; margin-bottom: 0.1rem; }
   ul.plain > li + li { margin-top: 0.3rem; padding-top: 0.3rem; border-top-color: #000; }
+  /* Of the notes, only the never-mix warning is printed. */
+  .warnings h2 { display: none; }
+  .warnings li { display: none; }
+  .warnings li.keep-print { display: block; border: 1px solid #000; padding: 0.15cm 0.3cm; font-size: 8.5pt; margin-top: 0.3rem; }
   .source, .source .detail { font-size: 8.5pt; }
   .source h2 { font-size: 10pt; }
   a { color: #000; }
+  /* A printout cannot be clicked: print where links lead. */
+  a[href^="http"]::after, a[href^="mailto:"]::after { content: " <" attr(href) ">"; font-size: 8pt; overflow-wrap: anywhere; }
   footer.site { margin-top: 0.4rem; border-top: 1px solid #000; padding: 0.2rem 0 0; font-size: 8pt; }
+  .printed-at .page-url { overflow-wrap: anywhere; }
 }
 `;

@@ -1,7 +1,10 @@
 // English catalogue. Every key here must exist in de.ts (the compiler and test/web/i18n.test.ts check it).
 // `{name}` marks a value filled in by the page; both languages must use the same ones.
 
+import { setupEn } from './setup-en.js';
+
 export const en = {
+  ...setupEn,
   'brand.default': 'Mail setup help',
   'nav.skip': 'Skip to content',
   'nav.home': 'Start',
@@ -23,15 +26,13 @@ export const en = {
   'home.point1': 'Your own settings, with your user name already filled in',
   'home.point2': 'Instructions for the program you use',
   'home.point3': 'A profile for iPhone, iPad and Mac that sets everything up in one go',
-  'home.helpLink': 'New to this? Read what IMAP, POP3 and SMTP mean.',
+  'home.helpLink': 'What do IMAP, POP3 and SMTP mean? A short explanation.',
 
   'setup.title': 'Email settings for {address}',
   'setup.titleDomain': 'Email settings for addresses at {domain}',
   'setup.provider': 'Provider: {provider}',
-  'setup.lead':
-    'Most mail programs find these settings by themselves: enter your address and your password, and you are done. If your program asks for details, use the values below.',
-  'setup.leadDomain':
-    'Enter your own address at the bottom of this page to see your user name filled in and to get a profile for Apple devices.',
+  'setup.lead': 'If your program asks, enter these values:',
+  'setup.leadDomain': 'Enter your address at the bottom of the page to see your own user name here.',
   'setup.print': 'Print these settings',
   'setup.cardsTitle': 'Your settings',
   'setup.otherAddress': 'Settings for another address',
@@ -41,25 +42,21 @@ export const en = {
   'before.title': 'Before you start',
   'before.enable': '{provider} asks you to take one step in its web settings first:',
   'before.enableLink': 'Open this setting at {provider}',
-  'before.oauth':
-    '{provider} supports signing in through the browser (OAuth2). Thunderbird, Apple Mail, Outlook and the Gmail app do this by themselves. A program that cannot needs an app password instead of your normal password.',
   'before.appPassword':
     '{provider} wants an app password in mail programs: create one in your account settings and use it instead of your normal password.',
   'before.appPasswordLink': 'Create an app password at {provider}',
 
   'card.imap.title': 'Incoming mail: IMAP',
   'card.imap.badge': 'Recommended',
-  'card.imap.why':
-    'Your mail stays on the server and looks the same on every device: computer, phone and webmail. A broken computer loses nothing.',
+  'card.imap.why': 'Your mail stays on the server and looks the same on every device: computer, phone and webmail. If your computer breaks, you lose nothing.',
   'card.pop3.title': 'Incoming mail: POP3',
   'card.pop3.badge': 'Alternative',
-  'card.pop3.why':
-    'Only for reading mail on one single computer: POP3 downloads the messages and usually deletes them from the server. Read the notes below before choosing it.',
+  'card.pop3.why': 'POP3 downloads the messages to one device and usually deletes them from the server: only sensible if you read mail on one single computer.',
   'card.pop3only.why':
     '{provider} offers only POP3 for incoming mail. Messages are downloaded to your device, so read the notes below.',
   'card.smtp.title': 'Outgoing mail: SMTP',
   'card.smtp.badge': 'For sending',
-  'card.smtp.why': 'Needed for sending mail, whichever you choose for incoming mail.',
+  'card.smtp.why': 'You need this server for sending, whichever you use for incoming mail.',
   'card.alternatives': 'Also possible:',
   'card.altSamePort': 'port {port} with {security}',
   'card.altOtherHost': '{host}, port {port} with {security}',
@@ -74,9 +71,8 @@ export const en = {
   'field.password': 'Password',
   'field.auth': 'Authentication',
   'value.password': 'Your email password',
-  'value.passwordApp': 'Your email password or an app password (see above)',
+  'value.passwordApp': 'An app password from {provider} (see below)',
   'value.passwordNone': 'Not needed',
-  'value.sameAsIncoming': 'Same as for incoming mail',
   'placeholder.address': 'your full email address',
   'placeholder.localpart': 'the part of your address before the @',
   'placeholder.realname': 'your name',
@@ -85,7 +81,7 @@ export const en = {
   'security.starttls': 'STARTTLS',
   'security.none': 'None (unencrypted)',
   'security.tls.hint': 'Encrypted from the very first byte (also called implicit TLS).',
-  'security.starttls.hint': 'Connects first, then switches to encryption. Choose “STARTTLS”, not “SSL/TLS”, for this port.',
+  'security.starttls.hint': 'Connects first, then switches to encryption. In Thunderbird and Outlook never choose “SSL/TLS” for this port; Apple’s “Use SSL” stays on.',
   'security.none.hint': 'Your password would travel unencrypted. Ask your provider for an encrypted connection.',
 
   'auth.password-cleartext': 'Normal password',
@@ -111,47 +107,18 @@ export const en = {
     'Your mailbox has a size limit. With IMAP everything stays on the server, so delete large attachments you no longer need and empty the trash now and then.',
 
   'clients.title': 'Step by step for your program',
-  'clients.pop3only': '{provider} offers only POP3 for incoming mail: where these steps say IMAP, choose POP3 (some programs call it POP).',
   'clients.values': 'Use the values from “Your settings” above wherever the program asks for them.',
   'tb.title': 'Thunderbird (Windows, Mac, Linux)',
-  'tb.s1': 'Open the menu ≡ and choose “New” → “Existing Mail Account…”.',
-  'tb.s2': 'Enter your name, {address} and your password, then click “Continue”.',
-  'tb.s3': 'Thunderbird finds the settings by itself. Choose “IMAP” and click “Done”.',
-  'tb.s4': 'If it finds nothing, click “Configure manually” and enter the values from above.',
-  'outlook.title': 'Outlook for Windows',
-  'outlook.s1': 'Click “File” → “Add Account”.',
-  'outlook.s2':
-    'Enter {address}, open “Advanced options”, tick “Let me set up my account manually” and click “Connect”.',
-  'outlook.s3': 'Choose “IMAP”.',
-  'outlook.s4': 'Incoming mail: server {host}, port {port}, encryption method {security}.',
-  'outlook.s5': 'Outgoing mail: server {host}, port {port}, encryption method {security}.',
-  'outlook.s6': 'Enter your password and click “Connect”.',
-  'outlook.new': 'In the new Outlook the way in is “Settings” → “Accounts” → “Add account”; the values are the same.',
-  'apple.title': 'Apple Mail on iPhone, iPad and Mac',
   'apple.lead': 'A configuration profile sets up the account for you. It contains the server settings, never your password.',
   'apple.download': 'Download profile',
   'apple.qr': 'On your computer? Scan this code with the camera of your iPhone or iPad to open the profile there.',
   'apple.qrLabel': 'QR code that opens the profile for {address}',
-  'apple.ios': 'iPhone and iPad',
-  'apple.ios.s1': 'Open this page in Safari on the device, tap “Download profile” and confirm with “Allow”.',
-  'apple.ios.s2': 'Open the Settings app and tap “Profile Downloaded” near the top (or “General” → “VPN & Device Management”).',
-  'apple.ios.s3': 'Tap “Install”, enter your device passcode and then your email password.',
-  'apple.mac': 'Mac',
-  'apple.mac.s1': 'Download the profile and open System Settings.',
-  'apple.mac.s2': 'Search for “Profiles” (or go to “General” → “Device Management”), double-click the profile and click “Install”.',
-  'apple.manual':
-    'Prefer to do it by hand? Add an account of type “Other” in the Mail settings and use the values from above. Apple calls encryption “Use SSL”: switch it on for both SSL/TLS and STARTTLS.',
   'apple.needAddress': 'Enter your address below to get a profile for your device.',
-  'android.title': 'Android',
-  'k9.title': 'Thunderbird for Android or K-9 Mail',
   'k9.s1': 'Open the app and tap “Add account” (on the first start it asks by itself).',
   'k9.s2': 'Enter {address} and then your password: the app finds the settings by itself.',
   'k9.s3': 'If it asks, choose IMAP and enter the values from above.',
-  'gmail.title': 'Gmail app',
-  'gmail.s1': 'Tap your profile picture → “Add another account” → “Other”.',
   'gmail.s2': 'Enter {address}, tap “Manual setup” and choose “Personal (IMAP)”.',
   'gmail.s3': 'Enter your password, then the incoming and outgoing server settings from above.',
-  'other.title': 'Any other program',
   'other.s1': 'Choose to set up the account manually and pick IMAP.',
   'other.s2': 'Copy server, port, encryption and user name from above, for incoming and for outgoing mail.',
   'other.s3': 'Switch on sign-in for outgoing mail (often “My outgoing server requires authentication”, same settings as incoming).',
@@ -163,14 +130,12 @@ export const en = {
   'source.srv': '{domain} announces its mail servers in DNS (SRV records).',
   'source.probe': 'We found no published settings, so we contacted the servers directly: they answered on these ports.',
   'source.lowConfidence': 'Some values are an educated guess. If signing in fails, ask your provider.',
-  'source.detail': 'Reference: {detail}',
 
   'docs.title': 'Help from {provider}',
   'docs.fallback': 'Help page of {provider} about mail programs',
 
   'notfound.title': 'No settings found for {domain}',
-  'notfound.lead':
-    'We could not find mail settings for this domain. Your address may well be right: its provider simply publishes no settings that we could find.',
+  'notfound.lead': 'We found no mail settings for this domain. Your address may well be right: its provider simply publishes none that we could find.',
   'notfound.tried': 'What we tried',
   'notfound.check': 'What you can check',
   'notfound.c1': 'Is the address spelled correctly, especially the part after the @?',
@@ -216,13 +181,11 @@ export const en = {
   'reason.domainNoDot': 'the domain needs at least one dot, like example.org',
   'reason.ip': 'an IP address is not a mail domain',
   'reason.urlEncoding': 'the link is damaged (its percent-encoding is broken); type the address into the field instead',
-  'reason.twoAddresses': 'the link names more than one e-mail address; enter just yours',
+  'reason.twoAddresses': 'the link names more than one email address; enter just yours',
   'reason.urlTooLong': 'the link is too long; type the address into the field instead',
 
   'unavailable.title': 'Settings are not available right now',
   'unavailable.lead': 'Looking up the settings for {domain} failed. Please try again in a minute.',
-  'nopage.title': 'Page not found',
-  'nopage.lead': 'There is no page at this address. Enter your email address to get your settings:',
   'failure.title': 'Something went wrong',
   'failure.lead': 'This page could not be shown because of a fault on our side. Please try again in a minute.',
   'refused.title': 'This request cannot be answered',
