@@ -47,6 +47,9 @@ export function spawnService(t: Teardown, env: Record<string, string>, args: str
     for (const wake of waiters) wake();
   });
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  // The pipes are socket pairs: a child that exits at once (a second signal) can reset them mid-read. That is the
+  // child's exit, which `exited` reports; it must not surface as an unhandled error of the test process.
+  for (const pipe of [child.stdin, child.stdout, child.stderr]) pipe.on('error', () => undefined);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
     child.once('exit', (code, signal) => {
       resolve({ code, signal, at: Date.now() });
