@@ -32,12 +32,12 @@ export interface AppConfig {
   logLevel: LogLevel;
   providersDir: string;
   /** Base URL without a trailing slash, or undefined to derive it from each request's Host. */
-  publicUrl?: string;
-  signing?: SigningFiles;
+  publicUrl?: string | undefined;
+  signing?: SigningFiles | undefined;
   /** Live discovery for domains not in the provider database (MAILCONFIG_DISCOVERY and friends). */
   discovery: DiscoveryConfig;
   /** Admin API tokens (MAILCONFIG_ADMIN_TOKEN / MAILCONFIG_ADMIN_TOKEN_FILE); the API is off when undefined. */
-  admin?: AdminConfig;
+  admin?: AdminConfig | undefined;
   /** Requests per minute per client address; 0 turns the limit off. */
   rateLimitPerMinute: number;
   /** Fastify's trustProxy: false, true, or the proxies' addresses (for client IPs behind a load balancer). */
@@ -47,11 +47,11 @@ export interface AppConfig {
   /** HTTPS listener, redirect, connection limits, shutdown and workers (src/listeners/, src/process/). */
   listeners: ListenerConfig;
   /** Certificates on demand (MAILCONFIG_ACME_DIRECTORY and friends, src/acme/); off when undefined. */
-  acme?: AcmeConfig;
+  acme?: AcmeConfig | undefined;
   /** Requests per minute per client that start a live discovery (MAILCONFIG_DISCOVERY_RATE_LIMIT); 0 turns it off. */
   discoveryRateLimitPerMinute: number;
   /** Key for the keyed hash of local parts in the access log (MAILCONFIG_LOG_KEY); none: no hash is logged. */
-  logKey?: string;
+  logKey?: string | undefined;
   /**
    * This service's own host names (MAILCONFIG_HOSTNAMES, comma list; default the host of MAILCONFIG_PUBLIC_URL):
    * where customers' autoconfig/autodiscover/ua-auto-config names must point (the domain check compares with them), and a
@@ -63,16 +63,16 @@ export interface AppConfig {
 }
 
 export interface BrandConfig {
-  name?: string;
+  name?: string | undefined;
   /** Logo URL, http(s) only. */
-  logo?: string;
+  logo?: string | undefined;
   /** Accent colour as `#rrggbb`. */
-  color?: string;
+  color?: string | undefined;
   /** The hoster's legal pages and support (MAILCONFIG_BRAND_IMPRINT_URL, _PRIVACY_URL, _SUPPORT_URL, _SUPPORT_EMAIL). */
-  imprintUrl?: string;
-  privacyUrl?: string;
-  supportUrl?: string;
-  supportEmail?: string;
+  imprintUrl?: string | undefined;
+  privacyUrl?: string | undefined;
+  supportUrl?: string | undefined;
+  supportEmail?: string | undefined;
   /** MAILCONFIG_BRAND_DOMAINS: the hoster's own mail domains (comma-separated), whose settings "come from {brand}". */
   domains: string[];
 }
@@ -260,7 +260,7 @@ function readSigning(env: Env): SigningFiles | undefined {
     cert: readPem(cert, 'MAILCONFIG_SIGN_CERT'),
     key: readPem(key, 'MAILCONFIG_SIGN_KEY'),
     chain: chain ? readPem(chain, 'MAILCONFIG_SIGN_CHAIN') : undefined,
-    paths: { MAILCONFIG_SIGN_CERT: cert, MAILCONFIG_SIGN_KEY: key, MAILCONFIG_SIGN_CHAIN: chain },
+    paths: { MAILCONFIG_SIGN_CERT: cert, MAILCONFIG_SIGN_KEY: key, ...(chain ? { MAILCONFIG_SIGN_CHAIN: chain } : {}) },
   };
 }
 
@@ -392,7 +392,7 @@ export interface DiscoveryConfig {
   /** MAILCONFIG_DISCOVERY=off answers from the provider database only. */
   enabled: boolean;
   /** MAILCONFIG_DNS; undefined = the system's nameservers. */
-  dnsServers?: DnsServer[];
+  dnsServers?: DnsServer[] | undefined;
   /** MAILCONFIG_ALLOW_NETWORKS: CIDRs discovery may connect to although they are not global unicast. */
   allowNetworks: string[];
   /** MAILCONFIG_LOOKUP_TIMEOUT (seconds) as milliseconds. */
@@ -449,9 +449,9 @@ function readDnsServers(env: Env): DnsServer[] | undefined {
 
 export interface ListenerConfig {
   /** MAILCONFIG_HTTPS_PORT; undefined = no HTTPS listener. */
-  httpsPort?: number;
+  httpsPort?: number | undefined;
   /** MAILCONFIG_TLS_CERT / MAILCONFIG_TLS_KEY: the default certificate (PEM, chain in the cert file). */
-  tlsFiles?: { cert: string; key: string };
+  tlsFiles?: { cert: string; key: string } | undefined;
   /** MAILCONFIG_HTTPS_REDIRECT=on: the HTTP port redirects to https (except ACME challenges and Outlook's redirect method). */
   httpsRedirect: boolean;
   /** MAILCONFIG_SHUTDOWN_TIMEOUT (seconds) as ms: how long requests in flight may take to finish on SIGTERM. */

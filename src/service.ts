@@ -22,12 +22,12 @@ export interface Service {
   /** The HTTP listener's app (PORT). */
   app: FastifyInstance;
   /** The HTTPS listener's app (MAILCONFIG_HTTPS_PORT), when configured. Same routes, same deps. */
-  https?: FastifyInstance;
+  https?: FastifyInstance | undefined;
   store: LiveProviderStore;
   /** MAILCONFIG_TLS_CERT/_KEY, when configured. */
-  defaultCertificate?: DefaultCertificate;
+  defaultCertificate?: DefaultCertificate | undefined;
   /** The ACME engine (MAILCONFIG_ACME_DIRECTORY), when configured: its events tell when a certificate is served. */
-  acme?: Acme;
+  acme?: Acme | undefined;
   /** SIGHUP: the TLS files, the provider directory and the ACME engine's stored certificates are read again. */
   reload(): Promise<void>;
   /**
@@ -63,9 +63,9 @@ export class StartupError extends MailconfigError {
 
 export interface ServiceOptions {
   /** Which process this is (src/process/cluster.ts); a single process by default. */
-  role?: ProcessRole;
+  role?: ProcessRole | undefined;
   /** Certificate sources, onMissing and challenge answers (tests; the ACME engine is built below otherwise). */
-  tls?: TlsExtensions;
+  tls?: TlsExtensions | undefined;
 }
 
 export const SINGLE_PROCESS: ProcessRole = { worker: 0, workers: 1, ordersCertificates: true };
@@ -128,7 +128,7 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
     throw listenError(error, config, 'PORT', config.port);
   }
   try {
-    if (https) await https.listen({ port: listeners.httpsPort, host: config.host });
+    if (https) await https.listen({ port: listeners.httpsPort ?? 0, host: config.host });
   } catch (error) {
     await app.close();
     await https?.close();

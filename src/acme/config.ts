@@ -12,7 +12,7 @@ export interface AcmeConfig {
   /** The CA's directory URL (MAILCONFIG_ACME_DIRECTORY). */
   directoryUrl: string;
   /** Account contact (MAILCONFIG_ACME_EMAIL); never logged. */
-  email?: string;
+  email?: string | undefined;
   /** Account key, certificates, locks (MAILCONFIG_STATE_DIR, default ./state). */
   stateDir: string;
   /** MAILCONFIG_ACME_NAMES: `db` (provider database and own names) or `mx` (also customer domains by MX). */
@@ -24,7 +24,7 @@ export interface AcmeConfig {
   /** MAILCONFIG_ACME_CHALLENGE: the challenge offered first (the other one is the fallback). */
   challenge: ChallengeType;
   /** MAILCONFIG_ACME_CA: PEM of a private CA that signed the directory's own TLS certificate (pebble, a test CA). */
-  directoryCa?: string;
+  directoryCa?: string | undefined;
 }
 
 /** A mistake in an ACME variable; src/config.ts turns it into its ConfigError. */

@@ -55,9 +55,9 @@ export interface AcmeManagerOptions {
   createAccountKey: () => Promise<string>;
   log: AcmeLog;
   /** False in cluster workers that only serve: they load certificates and never order. */
-  ordersCertificates?: boolean;
+  ordersCertificates?: boolean | undefined;
   /** Clock for renewal and back-off decisions. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Renew this long before notAfter (default 30 days). */
   renewBeforeMs?: number;
   /** How often stored certificates are checked for renewal (default 1 hour); 0 = never by timer. */

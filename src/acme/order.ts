@@ -8,14 +8,14 @@ import { MailconfigError } from '../settings/errors.js';
 export interface OrderClientOptions {
   directoryUrl: string;
   accountKey: string;
-  email?: string;
+  email?: string | undefined;
   /** Offered first; the other type is the fallback when the CA does not offer it. */
   challenge: ChallengeType;
   challenges: PendingChallenges;
   /** PEM CA trusted for the directory's own TLS certificate (a private CA such as pebble's). */
-  directoryCa?: string;
+  directoryCa?: string | undefined;
   /** Polling of order and challenge status (ms). */
-  backoffMinMs?: number;
+  backoffMinMs?: number | undefined;
 }
 
 export interface IssuedCertificate {
@@ -48,7 +48,7 @@ function trustDirectoryCa(ca: string | undefined): void {
 
 export class OrderClient {
   private readonly client: acme.Client;
-  private account?: Promise<void>;
+  private account?: Promise<void> | undefined;
 
   constructor(private readonly options: OrderClientOptions) {
     trustDirectoryCa(options.directoryCa);

@@ -15,15 +15,15 @@ export interface NamePolicyOptions {
   hostnames: string[];
   providers: ProviderStore;
   /** DNS for the `mx` mode (discovery's client); unused in `db` mode. */
-  dns?: Resolver;
+  dns?: Resolver | undefined;
   /** How long the service's own addresses are kept before they are looked up again (ms). */
   ownAddressTtlMs?: number;
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 export class NamePolicy {
   private readonly hostnames: Set<string>;
-  private ownAddresses?: { at: number; addresses: Promise<Set<string>> };
+  private ownAddresses?: { at: number; addresses: Promise<Set<string>> } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: NamePolicyOptions) {

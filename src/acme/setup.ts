@@ -20,7 +20,7 @@ export interface AcmeSetup {
   role?: ProcessRole;
   /** DNS for the `mx` policy; default: a client for `dnsServers` (MAILCONFIG_DNS) or the system's servers. */
   dns?: Resolver;
-  dnsServers?: DnsServer[];
+  dnsServers?: DnsServer[] | undefined;
   /** Tests: a faster status polling, a clock, renewal timing. */
   tuning?: Pick<AcmeManagerOptions, 'now' | 'renewBeforeMs' | 'renewalCheckMs' | 'lockTtlMs'> & { backoffMinMs?: number };
 }

@@ -28,9 +28,9 @@ export interface FactsDeps {
   probeTimeoutMs: number;
   maxBodyBytes: number;
   /** Extra trusted CAs and the port mapping of tests (as in DiscoveryOptions). */
-  ca?: string[];
-  mapPort?: (ip: string, standardPort: number) => number;
-  ehloName?: string;
+  ca?: string[] | undefined;
+  mapPort?: ((ip: string, standardPort: number) => number) | undefined;
+  ehloName?: string | undefined;
 }
 
 /** RFC 6764 names: SRV and the TXT path beside it. */

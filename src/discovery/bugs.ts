@@ -15,7 +15,7 @@ export interface BugContext {
   step: BugPlace;
   domain: string;
   /** The asker's address, removed from the message and stack before they are logged. */
-  address?: string;
+  address?: string | undefined;
 }
 
 /** Until a logger is attached, bugs still show: one JSON line on stderr. */

@@ -29,7 +29,7 @@ export interface StepEnd {
 
 export interface LookupContext {
   domain: string;
-  address?: EmailAddress;
+  address?: EmailAddress | undefined;
   index: ProviderIndex;
   dns: LookupDns;
   guard: NetworkGuard;

@@ -21,7 +21,7 @@ export interface DnsAnswer {
   /** Answers of the asked type only (CNAMEs and other types that servers mix in are dropped). */
   records: DnsRecord[];
   /** Lowest TTL of the records (seconds); for an empty answer the SOA minimum when the server sent one. */
-  ttl?: number;
+  ttl?: number | undefined;
   /** Answered over TCP after a truncated UDP answer. */
   tcp: boolean;
 }
@@ -72,7 +72,7 @@ export function systemDnsServers(): DnsServer[] {
 export interface DnsClientOptions {
   servers: DnsServer[];
   /** Deadline for one query, UDP and TCP fallback together (ms). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**

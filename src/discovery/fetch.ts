@@ -9,9 +9,9 @@ import { describeUnusable, type LookupDns } from './hosts.js';
 export interface FetchOptions {
   dns: LookupDns;
   /** Extra trusted CAs (PEM), added to Node's roots. */
-  ca?: string[];
+  ca?: string[] | undefined;
   /** Tests only: where a standard port of an address really listens. */
-  mapPort?: (ip: string, port: number) => number;
+  mapPort?: ((ip: string, port: number) => number) | undefined;
   timeoutMs: number;
   maxBytes?: number;
   maxRedirects?: number;
@@ -19,14 +19,14 @@ export interface FetchOptions {
   allowHttp?: boolean;
   signal?: AbortSignal;
   /** POST this body instead of a GET (the domain check's Autodiscover POX request); redirects are not followed then. */
-  post?: { body: string; contentType: string };
+  post?: { body: string; contentType: string } | undefined;
 }
 
 export interface FetchHop {
   url: string;
   address?: string;
   status?: number;
-  tlsVersion?: string;
+  tlsVersion?: string | undefined;
 }
 
 export type FetchResult =
@@ -128,7 +128,7 @@ function checkUrl(text: string, allowHttp: boolean): URL {
 
 interface RawResponse {
   status: number;
-  location?: string;
+  location?: string | undefined;
   body?: string;
 }
 
@@ -147,7 +147,7 @@ async function getOnce(url: URL, hop: FetchHop, options: FetchOptions, signal: A
   });
   // Connect to the vetted address only; TLS still checks the certificate against the name (servername).
   const connect: buildConnector.connector = (opts, callback) => {
-    base({ ...opts, hostname: address, port: String(port), servername: url.protocol === 'https:' ? host : undefined }, (...args) => {
+    base({ ...opts, hostname: address, port: String(port), ...(url.protocol === 'https:' ? { servername: host } : {}) }, (...args) => {
       const socket = args[1];
       if (socket && 'getProtocol' in socket) hop.tlsVersion = (socket as TLSSocket).getProtocol() ?? undefined;
       callback(...args);

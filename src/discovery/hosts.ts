@@ -12,7 +12,7 @@ export interface VettedHost {
   /** The name does not exist. */
   nxdomain: boolean;
   /** Why the name could not be resolved (both queries failed). */
-  error?: string;
+  error?: string | undefined;
 }
 
 /**

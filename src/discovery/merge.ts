@@ -11,12 +11,12 @@ import type { ProbeResult } from './types.js';
 
 export interface Findings {
   /** A PACC document whose bytes a `_ua-auto-config` TXT digest vouches for: ranks above everything else. */
-  pacc?: MailConfig;
-  autoconfig?: MailConfig;
-  mx?: MxFinding;
+  pacc?: MailConfig | undefined;
+  autoconfig?: MailConfig | undefined;
+  mx?: MxFinding | undefined;
   /** The MX domain's autoconfig file, when the database did not know the MX host. */
-  mxAutoconfig?: MailConfig;
-  srv?: SrvFinding;
+  mxAutoconfig?: MailConfig | undefined;
+  srv?: SrvFinding | undefined;
   attempts: ProbeAttempt[];
   /** CalDAV, CardDAV and JMAP found by RFC 6764 / RFC 8620 discovery, added to whichever config wins. */
   services?: UrlService[];

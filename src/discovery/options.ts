@@ -32,7 +32,7 @@ export interface DiscoveryOptions {
   /** Lookups running at once, over all domains (each holds DNS sockets and fetches); more wait their turn. */
   maxLookups?: number;
   /** Aborted when the service shuts down: lookups still running stop at once. */
-  stop?: AbortSignal;
+  stop?: AbortSignal | undefined;
   /** Random source for RFC 2782 weighted SRV selection (tests make it deterministic). */
   random?: () => number;
 }

@@ -31,10 +31,10 @@ export interface PipelineDeps {
 }
 
 export interface DiscoveryResult {
-  config?: MailConfig;
+  config?: MailConfig | undefined;
   steps: LookupStep[];
   /** Lowest TTL (seconds) of the DNS answers the lookup used. */
-  ttl?: number;
+  ttl?: number | undefined;
   /** The domain does not exist: a definite negative answer. */
   nxdomain: boolean;
   /** Some step failed or the deadline cut it short: a negative answer may be temporary. */

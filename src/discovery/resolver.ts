@@ -45,8 +45,8 @@ interface CachedLookup {
 }
 
 interface LookupContext {
-  address?: EmailAddress;
-  onStep?: StepListener;
+  address?: EmailAddress | undefined;
+  onStep?: StepListener | undefined;
 }
 
 export class DiscoveryResolver implements SettingsResolver {

@@ -185,7 +185,7 @@ export interface PoxErrorOptions {
   /** Identifies the answer; the request id, so a report can be matched with the log line. */
   id: string;
   /** Why, in words (escaped). Never an exception's text or stack. */
-  debugData?: string;
+  debugData?: string | undefined;
 }
 
 /** Renders the Autodiscover error document. */

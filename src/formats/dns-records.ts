@@ -31,7 +31,7 @@ export interface DnsPlan {
 export interface DnsPlanOptions {
   /** The host name of this service (where ua-auto-config, autoconfig and autodiscover point). */
   serviceHost: string;
-  ttl?: number;
+  ttl?: number | undefined;
   /** What renderPacc gave for this config and domain. */
   pacc: PaccRendering;
 }

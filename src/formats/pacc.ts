@@ -53,7 +53,7 @@ interface Template {
   text: string;
   compiled: ReturnType<typeof compileTemplate<'domain'>>;
   notes: string[];
-  reason?: string;
+  reason?: string | undefined;
 }
 
 const DOMAIN_MARKER: Record<string, 'domain'> = { '%EMAILDOMAIN%': 'domain' };

@@ -27,7 +27,7 @@ export interface SigningMaterial {
   /** PEM: the unencrypted private key (RSA or EC). */
   key: string;
   /** PEM: intermediate certificates to include, so devices can build the path to their trusted root. */
-  chain?: string;
+  chain?: string | undefined;
 }
 
 export interface ProfileSigner {

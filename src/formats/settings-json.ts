@@ -46,7 +46,7 @@ export interface SettingsProvider {
   /** False when OAuth2 is the only way in (derived from every server's and service's methods). */
   passwordsAllowed: boolean;
   /** The user help page (the first documentation link). */
-  helpUrl?: string;
+  helpUrl?: string | undefined;
   developerUrl?: string;
   contacts?: string[];
   logos?: Logo[];

@@ -50,7 +50,7 @@ export class AdminAuthGuard {
   }
 
   /** A wrong or missing token: counts it; the answer says whether this failure started a block (and for how long). */
-  failed(client: string): { failures: number; blockedForSeconds?: number } {
+  failed(client: string): { failures: number; blockedForSeconds?: number | undefined } {
     const now = this.now();
     const record = this.clients.get(client) ?? { failures: 0, windowStart: now, blockedUntil: 0, blocks: 0 };
     if (now - record.windowStart >= this.windowMs) {

@@ -203,7 +203,7 @@ function changeSummary(before: ProviderEntry | undefined, after: ProviderEntry |
 }
 
 /** Every change is logged with who made it (the token's name) and what changed for clients. */
-function logChange(request: FastifyRequest, admin: string | undefined, action: string, file: string, changes: ChangeSummary, etag: { before?: string; after?: string }): void {
+function logChange(request: FastifyRequest, admin: string | undefined, action: string, file: string, changes: ChangeSummary, etag: { before?: string | undefined; after?: string }): void {
   const parts = [
     changes.added.length > 0 ? `added ${changes.added.join(', ')}` : '',
     changes.removed.length > 0 ? `removed ${changes.removed.join(', ')}` : '',

@@ -14,13 +14,13 @@ export interface ServiceDeps {
   providers: ProviderStore;
   resolver: SettingsResolver;
   /** Signs Apple profiles; absent: profiles are served unsigned. Built once at start (createSignerFromConfig). */
-  signer?: ProfileSigner;
+  signer?: ProfileSigner | undefined;
   /** Limits requests that start a live discovery (made by buildServer from MAILCONFIG_DISCOVERY_RATE_LIMIT). */
-  discoveryBudget?: DiscoveryBudget;
+  discoveryBudget?: DiscoveryBudget | undefined;
   /** The domain check (GET /check/<domain>, /api/v1/check); absent: built from `config` on first use. */
   checker?: DomainChecker;
   /** ACME http-01 answers for the HTTP listener (src/tls/types.ts); absent: those paths answer 404. */
-  challenges?: ChallengeResponder;
+  challenges?: ChallengeResponder | undefined;
   /** Which serving process this is; only the one with `ordersCertificates` runs ACME orders. */
   role?: ProcessRole;
 }

@@ -54,7 +54,7 @@ export class DiscoveryBudget {
  * What every route calls instead of `deps.resolver.resolve`: a lookup that would start a discovery first takes
  * one from the client's discovery budget (database and cache answers never do).
  */
-export function lookUp(deps: { resolver: SettingsResolver; discoveryBudget?: DiscoveryBudget }, request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution> {
+export function lookUp(deps: { resolver: SettingsResolver; discoveryBudget?: DiscoveryBudget | undefined }, request: FastifyRequest, domain: string, address?: EmailAddress): Promise<Resolution> {
   if (deps.discoveryBudget && deps.resolver.needsDiscovery?.(domain)) deps.discoveryBudget.take(request.ip);
   return deps.resolver.resolve(domain, address);
 }

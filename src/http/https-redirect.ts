@@ -4,7 +4,7 @@ import { sendPlainText } from './plain.js';
 
 export interface RedirectTarget {
   /** MAILCONFIG_PUBLIC_URL when it is https: the service's own name with a certificate. */
-  publicUrl?: string;
+  publicUrl?: string | undefined;
   /** The HTTPS listener's port as clients reach it (443 is left out of URLs); read per request (port 0 in tests). */
   httpsPort: () => number;
 }

@@ -32,10 +32,10 @@ export function workerRole(): ProcessRole | undefined {
 }
 
 interface Slot {
-  worker?: Worker;
+  worker?: Worker | undefined;
   startedAt: number;
   failures: number;
-  timer?: NodeJS.Timeout;
+  timer?: NodeJS.Timeout | undefined;
 }
 
 /** Runs the primary until every worker has ended after a shutdown; resolves with the exit code. */

@@ -151,7 +151,7 @@ export function readClientId(oauth: XmlElement, report: Report): string | undefi
 
 export interface ProviderExtensions {
   logos: Logo[];
-  developerUrl?: string;
+  developerUrl?: string | undefined;
   contacts: string[];
 }
 

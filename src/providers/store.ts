@@ -44,11 +44,11 @@ export interface WriteOptions {
 }
 
 export type WriteResult =
-  | { status: 'written'; entry: ProviderEntry; previous?: ProviderEntry; created: boolean; warnings: Problem[] }
+  | { status: 'written'; entry: ProviderEntry; previous?: ProviderEntry | undefined; created: boolean; warnings: Problem[] }
   | { status: 'invalid'; problems: Problem[] }
-  | { status: 'precondition-failed'; etag?: string };
+  | { status: 'precondition-failed'; etag?: string | undefined };
 
-export type RemoveResult = { status: 'removed'; previous?: ProviderEntry } | { status: 'missing' } | { status: 'precondition-failed'; etag?: string };
+export type RemoveResult = { status: 'removed'; previous?: ProviderEntry | undefined } | { status: 'missing' } | { status: 'precondition-failed'; etag?: string };
 
 export interface CheckResult {
   /** Present when the text would be accepted. */

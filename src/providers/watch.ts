@@ -27,9 +27,9 @@ const MAX_DELAY_MS = 600;
  * one file at a time and in order. An event without a file name (some platforms, overflow) rescans the directory.
  */
 export class DirectoryWatcher {
-  private watcher?: FSWatcher;
-  private timer?: NodeJS.Timeout;
-  private firstEventAt?: number;
+  private watcher?: FSWatcher | undefined;
+  private timer?: NodeJS.Timeout | undefined;
+  private firstEventAt?: number | undefined;
   private readonly changed = new Set<string>();
   private rescan = false;
   private closed = false;

@@ -41,16 +41,16 @@ export interface Provenance {
 }
 
 export interface Pop3Options {
-  leaveMessagesOnServer?: boolean;
-  downloadOnBiff?: boolean;
-  daysToLeaveMessagesOnServer?: number;
-  checkIntervalMinutes?: number;
+  leaveMessagesOnServer?: boolean | undefined;
+  downloadOnBiff?: boolean | undefined;
+  daysToLeaveMessagesOnServer?: number | undefined;
+  checkIntervalMinutes?: number | undefined;
 }
 
 export interface SmtpOptions {
-  addThisServer?: boolean;
-  useGlobalPreferredServer?: boolean;
-  restriction?: string;
+  addThisServer?: boolean | undefined;
+  useGlobalPreferredServer?: boolean | undefined;
+  restriction?: string | undefined;
 }
 
 export interface ServerSettings {
@@ -103,8 +103,8 @@ export interface Logo {
   /** Media type, e.g. image/svg+xml or image/png. */
   contentType: string;
   /** Pixels; omitted for SVG. */
-  width?: number;
-  height?: number;
+  width?: number | undefined;
+  height?: number | undefined;
 }
 
 export interface LocalizedText {
@@ -131,7 +131,7 @@ export interface OAuth2Settings {
   authURL: string;
   tokenURL: string;
   /** A public client id (Autoconfig 1.2 `<clientID>`) for clients that do not register dynamically. */
-  clientId?: string;
+  clientId?: string | undefined;
 }
 
 /** Everything known about how to reach one provider's mail. */
@@ -141,14 +141,14 @@ export interface MailConfig {
   domains: string[];
   /** Draft 1.2 `<domain purpose="mx">`: domains that match by the MX host of an address' domain. */
   mxDomains: string[];
-  displayName?: string;
-  displayShortName?: string;
+  displayName?: string | undefined;
+  displayShortName?: string | undefined;
   /** Incoming and outgoing servers in the source's order. Use `rankServers` for preference order. */
   servers: ServerSettings[];
   documentation: Documentation[];
   enable: EnableInstructions[];
-  oauth2?: OAuth2Settings;
-  webmailUrl?: string;
+  oauth2?: OAuth2Settings | undefined;
+  webmailUrl?: string | undefined;
   /** JMAP, CalDAV, CardDAV and WebDAV URLs, in the source's order (at most one per protocol is used). */
   services?: UrlService[];
   logos?: Logo[];

@@ -21,10 +21,10 @@ export function rankServers(servers: readonly ServerSettings[]): ServerSettings[
 
 export interface PreferredServers {
   /** The one incoming server a single-account client should use: the best IMAP, else the best POP3. */
-  incoming?: ServerSettings;
-  outgoing?: ServerSettings;
-  imap?: ServerSettings;
-  pop3?: ServerSettings;
+  incoming?: ServerSettings | undefined;
+  outgoing?: ServerSettings | undefined;
+  imap?: ServerSettings | undefined;
+  pop3?: ServerSettings | undefined;
 }
 
 /** The best server of each protocol, as used by formats that carry one server per protocol (POX, Apple). */

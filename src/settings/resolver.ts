@@ -7,7 +7,7 @@ export type { LookupStep } from './steps.js';
 
 export interface Resolution {
   /** The settings found, placeholders still in place; undefined when nothing was found. */
-  config?: MailConfig;
+  config?: MailConfig | undefined;
   steps: LookupStep[];
 }
 

@@ -33,7 +33,7 @@ export class DefaultCertificate extends EventEmitter<DefaultCertificateEvents> {
   private loaded: LoadedCertificate;
   private watchers: FSWatcher[] = [];
   private timer?: NodeJS.Timeout;
-  private lastRejected?: string;
+  private lastRejected?: string | undefined;
   private reloading: Promise<void> = Promise.resolve();
 
   private constructor(readonly files: TlsFiles, loaded: LoadedCertificate, private log: TlsLog) {

@@ -5,8 +5,8 @@ import type { SecureContext } from 'node:tls';
 import type { CertificateSource, ClientHello, MissingCertificateHandler } from './types.js';
 
 export interface CertificateStoreOptions {
-  sources?: CertificateSource[];
-  onMissing?: MissingCertificateHandler;
+  sources?: CertificateSource[] | undefined;
+  onMissing?: MissingCertificateHandler | undefined;
   /** The default certificate's context, read at every handshake (it is swapped on reload). */
   fallback?: () => SecureContext | undefined;
   /** Unexpected errors of a source or of onMissing (logged with their stack; the handshake goes on). */

@@ -25,7 +25,7 @@ export interface PoxAnswer {
   root: XmlElement;
   response: XmlElement;
   protocols: PoxProtocol[];
-  error?: { code: string; message: string; debugData: string; time: string; id: string };
+  error?: { code: string; message: string; debugData: string; time: string; id: string } | undefined;
 }
 
 /** Parses a POX answer (settings or error) with the project's own safe parser. */

@@ -72,7 +72,7 @@ function unchunk(body: string): string {
 interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: Buffer | string;
+  body?: Buffer | string | undefined;
 }
 
 function request(target: string, options: RequestOptions = {}): Promise<RawReply> {

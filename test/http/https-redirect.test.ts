@@ -6,7 +6,7 @@ import { certFiles, startHttpsService } from '../helpers/https-service.js';
 import { https1Get } from '../helpers/tls-client.js';
 
 /** A plain HTTP request with a chosen Host header (fetch does not allow setting it). */
-function get(port: number, path: string, host: string, method = 'GET'): Promise<{ status: number; location?: string; body: string }> {
+function get(port: number, path: string, host: string, method = 'GET'): Promise<{ status: number; location?: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers: { host } }, (res) => {
       let body = '';

@@ -167,7 +167,7 @@ t.test('a JMAP-only provider is complete; passwords allowed follows the methods'
 });
 
 /** The admin API's JSON form read back into the model (through the provider XML it is stored as). */
-function configFromJson(json: unknown, key: string): { config?: MailConfig; problems: JsonProblem[] } {
+function configFromJson(json: unknown, key: string): { config?: MailConfig | undefined; problems: JsonProblem[] } {
   const answer = providerXmlFromJson(JSON.stringify(json), key);
   if (answer.ok) return { config: parseProvider(answer.xml, { file: `${key}.xml` }).config, problems: [] };
   return { problems: answer.kind === 'shape' ? answer.problems : [{ path: '$', message: answer.message }] };

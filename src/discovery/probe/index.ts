@@ -20,9 +20,9 @@ export interface ProbeOptions {
   readTimeoutMs?: number;
   signal?: AbortSignal;
   /** Extra trusted CA certificates (PEM), added to Node's bundled ones (tests use their own CA). */
-  ca?: string[];
+  ca?: string[] | undefined;
   /** The name sent with SMTP EHLO. */
-  ehloName?: string;
+  ehloName?: string | undefined;
   /** Most bytes read from the server over the whole conversation (default 16 KiB). */
   maxBytes?: number;
   /** When given, the address is checked once more before connecting (defence in depth; the pipeline vets first). */

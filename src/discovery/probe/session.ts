@@ -16,7 +16,7 @@ export interface SessionSettings {
   readTimeoutMs?: number;
   signal?: AbortSignal;
   /** Extra trusted CA certificates (PEM). */
-  ca?: string[];
+  ca?: string[] | undefined;
   /** Most bytes read over the whole conversation. */
   maxBytes: number;
 }

@@ -39,7 +39,7 @@ export interface NotFoundInput {
   entered?: string;
   steps: readonly LookupStep[];
   /** A database domain close to the one entered ("did you mean gmail.com?"). */
-  suggestion?: string;
+  suggestion?: string | undefined;
   /** The local part of the address entered, to offer the suggestion for the whole address. */
   localPart?: string;
 }

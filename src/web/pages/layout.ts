@@ -2,13 +2,13 @@ import { escapeHtml, html, safeHttpUrl, trusted, type SafeHtml } from '../html.j
 import { LANGS, type Lang, type Translator } from '../i18n/index.js';
 
 export interface Brand {
-  name?: string;
+  name?: string | undefined;
   /** http(s) URL of the logo (checked by loadConfig). */
-  logo?: string;
-  imprintUrl?: string;
-  privacyUrl?: string;
-  supportUrl?: string;
-  supportEmail?: string;
+  logo?: string | undefined;
+  imprintUrl?: string | undefined;
+  privacyUrl?: string | undefined;
+  supportUrl?: string | undefined;
+  supportEmail?: string | undefined;
 }
 
 export interface AssetUrls {
@@ -161,7 +161,7 @@ ${options.printed ? html`<p class="print-only printed-at">${ctx.today ? html`${t
 }
 
 /** The one address field; GET to /setup so the result is a shareable, bookmarkable URL. */
-export function addressForm(ctx: PageContext, options: { value?: string; error?: string; id?: string } = {}): SafeHtml {
+export function addressForm(ctx: PageContext, options: { value?: string | undefined; error?: string; id?: string } = {}): SafeHtml {
   const { tr } = ctx;
   const id = options.id ?? 'email';
   const describedBy = options.error ? `${id}-error ${id}-hint` : `${id}-hint`;

@@ -23,7 +23,7 @@ export interface SetupInput {
   /** Whether the service signs Apple profiles (else iOS shows "Not Verified"). */
   profileSigned?: boolean;
   /** The program whose steps open first (from the User-Agent). */
-  client?: ClientId;
+  client?: ClientId | undefined;
   /** The domain is one of the hoster's own (MAILCONFIG_BRAND_DOMAINS). */
   brandDomain?: boolean;
 }
@@ -35,10 +35,10 @@ export interface SetupView {
   cards: SettingsCard[];
   advice: ProviderAdvice;
   provider: string;
-  shownAddress?: string;
+  shownAddress?: string | undefined;
   /** The incoming protocol the steps talk about (POP3 for POP-only providers). */
-  incoming?: ServerSettings;
-  outgoing?: ServerSettings;
+  incoming?: ServerSettings | undefined;
+  outgoing?: ServerSettings | undefined;
   popOnly: boolean;
   plaintextOnly: boolean;
 }

@@ -7,14 +7,14 @@ import { signInFor, type SignIn } from './sign-in.js';
 
 export interface AdviceLink {
   url: string;
-  text?: string;
+  text?: string | undefined;
   /** The language of the page behind the link. */
   lang: string;
 }
 
 export interface AdviceStep {
-  url?: string;
-  instruction?: PickedText;
+  url?: string | undefined;
+  instruction?: PickedText | undefined;
 }
 
 /** The ISPDB data with the curated notes laid over it, for one page language. */

@@ -15,8 +15,8 @@ export interface SignIn {
   /** Whether a password may be typed into a program (and so whether a password-based Apple profile helps). */
   passwordsAllowed: boolean;
   /** Shown only where password sign-in exists. */
-  appPassword?: AppPasswordNote;
-  builtInAccount?: BuiltInAccount;
+  appPassword?: AppPasswordNote | undefined;
+  builtInAccount?: BuiltInAccount | undefined;
 }
 
 const PASSWORD_METHODS = new Set(['password-cleartext', 'password-encrypted', 'NTLM']);
