@@ -6,7 +6,7 @@ import { connect as h2connect, constants as h2constants } from 'node:http2';
 import { makeTestPki } from '../helpers/certs.js';
 import { certFiles, startHttpsService } from '../helpers/https-service.js';
 
-// The deadline tests each wait out a real deadline (5 to 30 s) on a service of their own: run them side by side.
+// Every subtest starts a service of its own, and four of them wait out a real deadline (5 to 30 s): run them side by side.
 t.jobs = 6;
 
 /** Opens a connection and sends one keep-alive request; resolves with the first bytes the server sent, or '' when it closed the connection. */
