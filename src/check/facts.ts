@@ -14,7 +14,9 @@ import type { ProviderIndex } from '../providers/database.js';
 import { providerDisplayName, type MailConfig } from '../settings/model.js';
 import { rankServers } from '../settings/preference.js';
 import { MAIL_SRV } from '../formats/dns-records.js';
-import type { CheckFacts, MxFacts, NameFacts, ServerProbeFacts, ServiceIdentity, SrvFacts, TxtFacts, WebFacts } from './types.js';
+import { finding } from './messages.js';
+import { allFacts } from './pending.js';
+import type { CheckFacts, MxFacts, NameFacts, PendingFacts, ServerProbeFacts, ServiceIdentity, SrvFacts, TxtFacts, WebFacts } from './types.js';
 
 export interface FactsDeps {
   index: ProviderIndex;
@@ -39,55 +41,58 @@ export const DAV_LABELS = ['_caldavs._tcp', '_carddavs._tcp'] as const;
 /** The probe address used for the POX request; never a real person's. */
 const POX_ADDRESS_LOCALPART = 'autodiscover-check';
 
-export async function gatherFacts(domain: string, deps: FactsDeps): Promise<CheckFacts> {
+/**
+ * Starts every query of the check at once and gives each fact as its own promise: a name's web fetch waits only for
+ * that name, the server probes only for the provider found, so a check can be evaluated while the others run.
+ */
+export function startFacts(domain: string, deps: FactsDeps): PendingFacts {
   const signal = AbortSignal.timeout(deps.timeoutMs);
   const dns = new LookupDns(deps.resolver, deps.guard, signal);
   const fetchOptions = { dns, ca: deps.ca, mapPort: deps.mapPort, timeoutMs: deps.fetchTimeoutMs, maxBytes: deps.maxBodyBytes, maxRedirects: 3, allowHttp: false, signal };
   const web = async (url: string, post?: { body: string; contentType: string }): Promise<WebFacts> => toWeb(await fetchVetted(url, { ...fetchOptions, post }));
+  const probeAddress = `${POX_ADDRESS_LOCALPART}@${domain}`;
+  /** The web fetch of a name, once its addresses are known (none: nothing to connect to). */
+  const fetchWhenResolved = (name: Promise<NameFacts>, url: string, post?: { body: string; contentType: string }) =>
+    name.then((n) => (n.addresses.length > 0 ? web(url, post) : undefined));
 
-  const mxPromise = mxFacts(dns, domain, deps.index);
-  const [mx, autoconfigName, autodiscoverName, paccName, autodiscoverSrv, paccTxt] = await Promise.all([
-    mxPromise,
-    nameFacts(dns, `autoconfig.${domain}`),
-    nameFacts(dns, `autodiscover.${domain}`),
-    nameFacts(dns, `ua-auto-config.${domain}`),
-    srvFacts(dns, `_autodiscover._tcp.${domain}`),
-    txtFacts(dns, paccTxtName(domain)),
-  ]);
+  const mx = mxFacts(dns, domain, deps.index);
   const own = deps.index.byDomain(domain);
-  const viaMx = own ? undefined : mx.providerId !== undefined ? deps.index.get(mx.providerId) : undefined;
-  const expected: MailConfig | undefined = own?.config ?? viaMx?.config;
-
+  const found = mx.then((m) => {
+    const viaMx = own ? undefined : m.providerId !== undefined ? deps.index.get(m.providerId) : undefined;
+    const config = own?.config ?? viaMx?.config;
+    return config ? { config, via: own ? ('domain' as const) : ('mx' as const) } : undefined;
+  });
+  const expected = found.then((f) => f?.config);
+  const autoconfigName = nameFacts(dns, `autoconfig.${domain}`);
+  const autodiscoverName = nameFacts(dns, `autodiscover.${domain}`);
+  const paccName = nameFacts(dns, `ua-auto-config.${domain}`);
   const srvNames = [...MAIL_SRV.map((l) => l.label), ...DAV_LABELS, '_jmap._tcp'].map((label) => `${label}.${domain}`);
-  const [srvList, txtList, autoconfigFile, autodiscoverPox, paccDocument, servers] = await Promise.all([
-    Promise.all(srvNames.map((name) => srvFacts(dns, name))),
-    Promise.all(DAV_LABELS.map((label) => txtFacts(dns, `${label}.${domain}`))),
-    autoconfigName.addresses.length > 0 ? web(`https://autoconfig.${domain}/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(`${POX_ADDRESS_LOCALPART}@${domain}`)}`) : undefined,
-    autodiscoverName.addresses.length > 0 ? web(`https://autodiscover.${domain}/autodiscover/autodiscover.xml`, { body: poxRequest(`${POX_ADDRESS_LOCALPART}@${domain}`), contentType: 'text/xml; charset=utf-8' }) : undefined,
-    paccName.addresses.length > 0 ? web(paccUrl(domain)) : undefined,
-    expected ? probeServers(expected, domain, dns, deps, signal) : Promise.resolve([]),
-  ]);
-  const facts: CheckFacts = {
-    domain,
-    identity: await identityWithAddresses(deps.identity, dns),
+  const pending: PendingFacts = {
+    domain: Promise.resolve(domain),
+    identity: identityWithAddresses(deps.identity, dns),
+    expected,
+    expectedVia: found.then((f) => f?.via),
     mx,
     autoconfigName,
+    autoconfigFile: fetchWhenResolved(autoconfigName, `https://autoconfig.${domain}/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(probeAddress)}`),
     autodiscoverName,
-    autodiscoverSrv,
+    autodiscoverSrv: srvFacts(dns, `_autodiscover._tcp.${domain}`),
+    autodiscoverPox: fetchWhenResolved(autodiscoverName, `https://autodiscover.${domain}/autodiscover/autodiscover.xml`, { body: poxRequest(probeAddress), contentType: 'text/xml; charset=utf-8' }),
     paccName,
-    paccTxt,
-    srv: Object.fromEntries(srvList.map((s) => [s.name, s])),
-    txt: Object.fromEntries(txtList.map((t) => [t.name, t])),
-    servers,
+    paccDocument: fetchWhenResolved(paccName, paccUrl(domain)),
+    paccTxt: txtFacts(dns, paccTxtName(domain)),
+    srv: Promise.all(srvNames.map((name) => srvFacts(dns, name))).then((list) => Object.fromEntries(list.map((s) => [s.name, s]))),
+    txt: Promise.all(DAV_LABELS.map((label) => txtFacts(dns, `${label}.${domain}`))).then((list) => Object.fromEntries(list.map((t) => [t.name, t]))),
+    servers: expected.then((config) => (config ? probeServers(config, domain, dns, deps, signal) : [])),
   };
-  if (expected) {
-    facts.expected = expected;
-    facts.expectedVia = own ? 'domain' : 'mx';
-  }
-  if (autoconfigFile) facts.autoconfigFile = autoconfigFile;
-  if (autodiscoverPox) facts.autodiscoverPox = autodiscoverPox;
-  if (paccDocument) facts.paccDocument = paccDocument;
-  return facts;
+  // A failure is seen by whoever awaits that fact; until then it must not count as unhandled.
+  for (const promise of Object.values(pending) as Promise<unknown>[]) promise.catch(() => undefined);
+  return pending;
+}
+
+/** Gathers every fact (startFacts, then all of them). */
+export async function gatherFacts(domain: string, deps: FactsDeps): Promise<CheckFacts> {
+  return allFacts(startFacts(domain, deps));
 }
 
 /** The service's own names resolve to addresses too: a customer's A record may copy them. */
@@ -175,7 +180,10 @@ async function probeServers(config: MailConfig, domain: string, dns: LookupDns, 
       const label = `${server.protocol.toUpperCase()} ${server.host}:${server.port}`;
       const vetted = await dns.resolveHost(server.host);
       const address = vetted.addresses[0];
-      if (!address) return { label, ok: false, problem: vetted.error ?? (vetted.refused.length > 0 ? `${server.host} resolves only to addresses that may not be used` : `${server.host} has no address`) };
+      if (!address) {
+        const problem = vetted.error ? finding('server.probeError', { error: vetted.error }) : finding(vetted.refused.length > 0 ? 'server.refused' : 'server.noAddress', { host: server.host });
+        return { label, ok: false, problem };
+      }
       const port = deps.mapPort?.(address, server.port) ?? server.port;
       try {
         const result = await deps.limiter.run(
@@ -183,9 +191,9 @@ async function probeServers(config: MailConfig, domain: string, dns: LookupDns, 
           () => probe({ host: server.host, address, port, protocol: server.protocol, security: server.security }, { timeoutMs: deps.probeTimeoutMs, signal, ca: deps.ca, ehloName: deps.ehloName, guard: deps.guard }),
           signal,
         );
-        return result.ok ? { label, ok: true } : { label, ok: false, problem: result.error };
+        return result.ok ? { label, ok: true } : { label, ok: false, problem: finding('server.probeError', { error: result.error }) };
       } catch (error) {
-        if (signal.aborted && error === signal.reason) return { label, ok: false, problem: 'not tried: the check ran out of time' };
+        if (signal.aborted && error === signal.reason) return { label, ok: false, problem: finding('server.outOfTime') };
         throw error;
       }
     }),

@@ -1,6 +1,7 @@
 // The domain check's values: what was seen on the network (facts), and what it means (the report).
 // `facts.ts` gathers the facts through discovery's network layer; `evaluate.ts` turns them into the report, pure.
 import type { MailConfig } from '../settings/model.js';
+import type { Finding } from './messages.js';
 
 export const CHECK_IDS = ['mx', 'autoconfig', 'autodiscover', 'srv', 'pacc', 'caldav', 'carddav', 'servers'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -11,10 +12,13 @@ export type CheckStatus = (typeof CHECK_STATUSES)[number];
 export interface Check {
   id: CheckId;
   status: CheckStatus;
-  /** One sentence: why this status. */
+  /** One sentence: why this status (English, `why` rendered). */
   message: string;
-  /** What to do about it; empty when nothing is to be done. */
+  /** What to do about it (English, `todo` rendered); empty when nothing is to be done. */
   fix: string;
+  /** The same sentences as findings (message key + parameters), for other languages. */
+  why: Finding;
+  todo?: Finding;
 }
 
 export interface CheckReport {
@@ -64,8 +68,8 @@ export interface TxtFacts {
 export interface ServerProbeFacts {
   label: string;
   ok: boolean;
-  /** Why not, in words (TLS, certificate, greeting). */
-  problem?: string;
+  /** Why not (TLS, certificate, greeting). */
+  problem?: Finding;
 }
 
 export interface MxFacts {
@@ -98,3 +102,7 @@ export interface CheckFacts {
   txt: Record<string, TxtFacts>;
   servers: ServerProbeFacts[];
 }
+
+/** The facts as they arrive: each a promise, settled when its own queries are done (so a check can be evaluated
+ * as soon as what it reads is known, while the others still run). */
+export type PendingFacts = { readonly [K in keyof CheckFacts]-?: Promise<CheckFacts[K]> };
