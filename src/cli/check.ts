@@ -2,7 +2,8 @@
 // the service's configuration (MAILCONFIG_DNS, MAILCONFIG_HOSTNAMES, MAILCONFIG_SERVICE_ADDRESSES, ...).
 import { parseArgs } from 'node:util';
 import { DomainChecker } from '../check/checker.js';
-import type { CheckReport } from '../check/types.js';
+import { reportJson } from '../check/json.js';
+import { CHECK_IDS, type Check, type CheckReport } from '../check/types.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { systemDnsServers } from '../discovery/dns.js';
 import { openProviderDatabase } from '../providers/database.js';
@@ -17,8 +18,16 @@ const USAGE = `Usage: mailconfig check <domain> [--json]
   Checks whether a customer's domain is set up so that every mail client finds its settings here: mx,
   autoconfig, autodiscover, srv, pacc, caldav, carddav, servers (each ok, warn, fail or info, why, and the fix),
   and prints the zone-file lines to add or change. --all checks every domain of the provider database.
+  Each check's line is printed (stderr) as soon as it is decided; --json prints the JSON API document (stdout).
   Exit code: 0 no check failed, 1 some check failed, 2 usage error, 78 configuration error.
 `;
+
+/** What was wrong with the arguments, in words of our own: never the input itself (it may carry markup or codes). */
+const ARGUMENT_ERRORS: Record<string, string> = {
+  ERR_PARSE_ARGS_UNKNOWN_OPTION: 'an option is not known',
+  ERR_PARSE_ARGS_INVALID_OPTION_VALUE: 'an option is missing its value, or has a value it does not take',
+  ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL: 'an argument is not expected',
+};
 
 const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', info: 'info' } as const;
 
@@ -27,7 +36,8 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, all: { type: 'boolean' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
-    io.stderr.write(`mailconfig check: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    const code = (error as { code?: unknown }).code;
+    io.stderr.write(`mailconfig check: ${(typeof code === 'string' && ARGUMENT_ERRORS[code]) || 'the arguments could not be read'}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -39,10 +49,22 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`mailconfig check: give one domain, or --all\n\n${USAGE}`);
     return 2;
   }
-  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
-    io.stderr.write(`mailconfig check: --concurrency "${values.concurrency}" must be a whole number from 1 to 32\n`);
+  const concurrency = values.concurrency === undefined ? 4 : /^[0-9]{1,2}$/.test(values.concurrency) ? Number(values.concurrency) : NaN;
+  if (!(concurrency >= 1 && concurrency <= 32)) {
+    io.stderr.write(`mailconfig check: --concurrency must be a whole number from 1 to 32\n`);
     return 2;
+  }
+  let domain = '';
+  if (!values.all) {
+    try {
+      domain = parseDomain(positionals[0]!);
+    } catch (error) {
+      if (!(error instanceof AddressError)) throw error;
+      // The parser's words, except where they would quote the input.
+      const why = error.code === 'MAILCONFIG_ADDRESS_DOMAIN_INVALID' ? 'it has characters or labels a domain name cannot have' : error.message;
+      io.stderr.write(`mailconfig check: the argument is not a domain name: ${why} (${error.code})\n`);
+      return 2;
+    }
   }
   let config;
   try {
@@ -58,28 +80,17 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     allowNetworks: config.discovery.allowNetworks,
     identity: { hostnames: config.hostnames, addresses: config.serviceAddresses },
     timeoutMs: config.discovery.lookupTimeoutMs,
+    ...io.network,
   });
 
   if (!values.all) {
-    let domain: string;
-    try {
-      domain = parseDomain(positionals[0]!);
-    } catch (error) {
-      if (!(error instanceof AddressError)) throw error;
-      io.stderr.write(`mailconfig check: "${positionals[0]}": ${error.message}\n`);
-      return 2;
-    }
     io.stderr.write(`checking ${domain} ...\n`);
-    const report = await checker.check(domain);
-    if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else {
-      for (const c of report.checks) {
-        io.stderr.write(`${MARK[c.status]} ${c.id.padEnd(12)} ${c.message}\n`);
-        if (c.fix && c.status !== 'ok' && c.status !== 'info') io.stderr.write(`     ${''.padEnd(12)} fix: ${c.fix}\n`);
-      }
-      io.stdout.write(report.records);
-    }
-    return report.checks.some((c) => c.status === 'fail') ? 1 : 0;
+    const report = await checker.check(domain, { onCheck: (c) => io.stderr.write(checkLines(c)) });
+    const count = (status: Check['status']) => report.checks.filter((c) => c.status === status).length;
+    io.stderr.write(`${domain}: ${count('fail')} failed, ${count('warn')} warnings, ${count('ok')} ok, ${count('info')} notes\n`);
+    if (values.json) io.stdout.write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
+    else io.stdout.write(report.records);
+    return count('fail') > 0 ? 1 : 0;
   }
 
   const domains = [...new Set(index.entries().flatMap((entry) => entry.config.domains))].sort();
@@ -94,21 +105,26 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   };
   const worker = async () => {
     while (next < domains.length) {
-      const domain = domains[next++]!;
-      reports.push(await checker.check(domain));
+      const item = domains[next++]!;
+      reports.push(await checker.check(item));
       done++;
       if (io.stderr.isTTY) bar();
-      else io.stderr.write(`checked ${domain} (${done}/${domains.length})\n`);
+      else io.stderr.write(`checked ${item} (${done}/${domains.length})\n`);
     }
   };
   bar();
   await Promise.all(Array.from({ length: Math.min(concurrency, domains.length) }, worker));
   if (io.stderr.isTTY) io.stderr.write('\n');
   reports.sort((a, b) => a.domain.localeCompare(b.domain));
-  const ids = reports[0]?.checks.map((c) => c.id) ?? [];
   const rows = reports.map((r) => [r.domain, ...r.checks.map((c) => c.status)]);
-  io.stdout.write(`${formatTable(['DOMAIN', ...ids.map((id) => id.toUpperCase())], rows).join('\n')}\n`);
+  io.stdout.write(`${formatTable(['DOMAIN', ...CHECK_IDS.map((id) => id.toUpperCase())], rows).join('\n')}\n`);
   const failed = reports.filter((r) => r.checks.some((c) => c.status === 'fail')).length;
   io.stdout.write(`${reports.length} domains checked, ${failed} with a failed check\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** A check's progress line (status, id, why) and, when there is something to do, its fix. */
+function checkLines(c: Check): string {
+  const fix = c.fix && c.status !== 'ok' && c.status !== 'info' ? `     ${''.padEnd(12)} fix: ${c.fix}\n` : '';
+  return `${MARK[c.status]} ${c.id.padEnd(12)} ${c.message}\n${fix}`;
 }

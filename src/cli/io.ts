@@ -8,6 +8,11 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** The directory paths are shown relative to. */
   cwd: string;
+  /**
+   * Test networks only (the launcher passes none): extra trusted CAs, and the port a standard port (443, 993, ...)
+   * of an address is really reached on, as in discovery's options.
+   */
+  network?: { ca?: string[]; mapPort?: (ip: string, standardPort: number) => number };
 }
 
 export function processIo(): CliIo {

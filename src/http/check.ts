@@ -3,6 +3,7 @@
 // cached a minute, and the service's per-client rate limit like every lookup.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DomainChecker } from '../check/checker.js';
+import { reportJson } from '../check/json.js';
 import type { CheckReport } from '../check/types.js';
 import { systemDnsServers } from '../discovery/dns.js';
 import { AddressError, parseDomain, unicodeDomain } from '../settings/address.js';
@@ -60,7 +61,7 @@ export function registerCheckApi(api: FastifyInstance, deps: ServiceDeps): void 
       return reply.code(checked.status).type(JSON_TYPE).send({ error: checked.code, message: checked.message });
     }
     // What DNS says changes when the customer edits the zone: no shared caches.
-    return reply.header('cache-control', 'no-store').type(JSON_TYPE).send(checked.report);
+    return reply.header('cache-control', 'no-store').type(JSON_TYPE).send(reportJson(checked.report));
   });
 }
 

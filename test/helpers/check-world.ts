@@ -70,6 +70,10 @@ export interface CheckWorld {
   providers: ProviderEntry[];
   store: StaticProviderStore;
   hoster: ProviderEntry;
+  /** The provider files by file name (for a providers directory of the CLI's own). */
+  providerFiles: Record<string, string>;
+  /** The service's configuration for this network, as environment variables (add MAILCONFIG_PROVIDERS). */
+  env: Record<string, string>;
   /** The PACC digest of the document the front serves for a domain. */
   paccDigest(domain: string): string;
   options(extra?: Partial<CheckerOptions>): CheckerOptions;
@@ -149,6 +153,14 @@ export async function startCheckWorld(): Promise<CheckWorld> {
     pki,
     providers,
     hoster,
+    providerFiles: { 'hoster.example.xml': HOSTER, 'bigmail.example.xml': BIGMAIL },
+    env: {
+      MAILCONFIG_DNS: `${dns.address}:${dns.port}`,
+      MAILCONFIG_ALLOW_NETWORKS: '127.0.1.0/24',
+      MAILCONFIG_HOSTNAMES: SERVICE_HOST,
+      MAILCONFIG_SERVICE_ADDRESSES: EXPIRED_IP,
+      MAILCONFIG_LOOKUP_TIMEOUT: '8',
+    },
     store: new StaticProviderStore(new ProviderIndex(providers)),
     paccDigest,
     options: (extra = {}) => ({

@@ -6,6 +6,8 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+  /** Every write, in the order it happened across both streams. */
+  writes: { stream: 'stdout' | 'stderr'; text: string }[];
 }
 
 export interface CliOptions {
@@ -15,17 +17,36 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Pretend stderr is a terminal this wide. */
   tty?: { columns: number };
+  /** A test network's CAs and port mapping (CliIo.network). */
+  network?: CliIo['network'];
+  /** Sees every write as it happens (the command is still running). */
+  onWrite?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
+  const writes: CliRun['writes'] = [];
   const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text), ...(options.tty ? { isTTY: true, columns: options.tty.columns } : {}) },
+    stdout: {
+      write: (text: string) => {
+        writes.push({ stream: 'stdout', text });
+        stdout += text;
+        options.onWrite?.('stdout', text);
+      },
+    },
+    stderr: {
+      write: (text: string) => {
+        writes.push({ stream: 'stderr', text });
+        stderr += text;
+        options.onWrite?.('stderr', text);
+      },
+      ...(options.tty ? { isTTY: true, columns: options.tty.columns } : {}),
+    },
     env: options.env ?? {},
     cwd: options.cwd ?? PROJECT_ROOT,
+    ...(options.network ? { network: options.network } : {}),
   };
   const code = await main(args, io);
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, writes };
 }

@@ -1,5 +1,6 @@
 // A fake authoritative DNS server (dns2) on 127.0.0.1, UDP and TCP on one random port, answering from a zone
-// given as plain data. It counts every question, can delay answers (benchmarks) or never answer (timeouts).
+// given as plain data. It counts every question, can delay answers (benchmarks), hold one question's answers until
+// released, or never answer (timeouts).
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import DNS from 'dns2';
@@ -44,6 +45,11 @@ export interface FakeDns {
   queries(): string[];
   /** Change the zone (later questions see the new data). */
   setZone(zone: Zone): void;
+  /**
+   * Hold back the answers to one question (`TYPE name`, as in queries()) until the returned function is called; it
+   * sends them and stops holding (calling it again does nothing). For tests of what happens while a query is open.
+   */
+  hold(question: string): () => void;
   close(): Promise<void>;
 }
 
@@ -52,6 +58,7 @@ const TYPE_NAMES = Object.fromEntries(Object.entries(DNS.Packet.TYPE).map(([name
 export async function startFakeDns(options: FakeDnsOptions): Promise<FakeDns> {
   let zone = normalize(options.zone);
   const asked: string[] = [];
+  const held = new Map<string, (() => void)[]>();
   const ttl = options.ttl ?? 300;
   const server = DNS.createServer({
     udp: true,
@@ -60,7 +67,8 @@ export async function startFakeDns(options: FakeDnsOptions): Promise<FakeDns> {
       const question = request.questions[0];
       if (!question) return;
       const name = question.name.toLowerCase().replace(/\.$/, '');
-      asked.push(`${TYPE_NAMES[question.type] ?? question.type} ${name}`);
+      const asking = `${TYPE_NAMES[question.type] ?? question.type} ${name}`;
+      asked.push(asking);
       if (options.silent) return;
       const response = DNS.Packet.createResponseFromRequest(request);
       const records = zone.get(name);
@@ -75,7 +83,9 @@ export async function startFakeDns(options: FakeDnsOptions): Promise<FakeDns> {
         if (aliased && question.type !== DNS.Packet.TYPE.CNAME) response.answers.push(...answers(target!, question.type, aliased, ttl));
       }
       const reply = () => void send(response).catch(() => undefined);
-      if (options.delayMs) setTimeout(reply, options.delayMs);
+      const waiting = held.get(asking);
+      if (waiting) waiting.push(reply);
+      else if (options.delayMs) setTimeout(reply, options.delayMs);
       else reply();
     },
   });
@@ -85,6 +95,15 @@ export async function startFakeDns(options: FakeDnsOptions): Promise<FakeDns> {
     port,
     queries: () => [...asked],
     setZone: (next) => (zone = normalize(next)),
+    hold: (question) => {
+      const waiting: (() => void)[] = [];
+      held.set(question, waiting);
+      return () => {
+        if (held.get(question) !== waiting) return;
+        held.delete(question);
+        for (const reply of waiting) reply();
+      };
+    },
     close: async () => {
       await server.close();
     },
