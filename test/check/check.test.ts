@@ -3,7 +3,8 @@
 import t from 'tap';
 import zonefile from 'dns-zonefile';
 import { DomainChecker } from '../../src/check/checker.js';
-import type { Check, CheckReport } from '../../src/check/types.js';
+import { DnsClient, type Resolver } from '../../src/discovery/dns.js';
+import { CHECK_IDS, type Check, type CheckId, type CheckReport } from '../../src/check/types.js';
 import { DOMAINS, SERVICE_HOST, startCheckWorld } from '../helpers/check-world.js';
 import { startTripwire } from '../helpers/tripwire.js';
 
@@ -92,4 +93,80 @@ t.test('the address guard: a name pointing outside the allowed network is never 
   t.equal(byId(report, 'autoconfig').status, 'fail');
   t.match(byId(report, 'autoconfig').message, /127\.0\.5\.5, which is not this service/);
   t.match(byId(report, 'servers').message, /imap\.hoster\.example resolves only to addresses that may not be used/);
+});
+
+/** A resolver that holds back one question until `open()`, and says when it was asked. */
+function gatedResolver(question: { name: string; type: 'SRV' }) {
+  const inner = new DnsClient({ servers: world.options().dnsServers, timeoutMs: 3000 });
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const resolver: Resolver = {
+    async query(name, type, signal) {
+      if (name === question.name && type === question.type) await opened;
+      return inner.query(name, type, signal);
+    },
+  };
+  return { resolver, open };
+}
+
+t.test('each check is reported as soon as it is decided, before the report; the report keeps the fixed order', async (t) => {
+  // The CalDAV SRV question is held: srv, caldav and carddav need it, the other five do not.
+  const gate = gatedResolver({ name: `_caldavs._tcp.${DOMAINS.good}`, type: 'SRV' });
+  t.teardown(gate.open);
+  const gated = new DomainChecker(world.store, world.options({ dns: gate.resolver }));
+  const independent: CheckId[] = ['mx', 'autoconfig', 'autodiscover', 'pacc', 'servers'];
+  const seen: CheckId[] = [];
+  let resolved = false;
+  let fiveSeen!: () => void;
+  const five = new Promise<void>((resolve) => (fiveSeen = resolve));
+  const done = gated
+    .check(DOMAINS.good, {
+      onCheck: (c) => {
+        seen.push(c.id);
+        if (independent.every((id) => seen.includes(id))) fiveSeen();
+      },
+    })
+    .then((report) => {
+      resolved = true;
+      return report;
+    });
+  await five;
+  t.same([...seen].sort(), [...independent].sort(), 'the five that do not need the held answer, while it is held');
+  t.equal(resolved, false, 'check() has not resolved yet');
+  gate.open();
+  const report = await done;
+  t.same(seen.slice(5).sort(), ['caldav', 'carddav', 'srv'], 'the rest once the answer came');
+  t.same(report.checks.map((c) => c.id), [...CHECK_IDS], 'the report in the fixed order');
+  t.equal(report.checks.find((c) => c.id === 'srv')?.status, 'ok');
+
+  // From the cache: every check at once, in the report's order, before check() resolves.
+  const replay: CheckId[] = [];
+  const again = await gated.check(DOMAINS.good, { onCheck: (c) => replay.push(c.id) });
+  t.equal(again, report, 'the cached report');
+  t.same(replay, [...CHECK_IDS]);
+});
+
+t.test('a second caller joins a check under way: one run, both hear every check', async (t) => {
+  const gate = gatedResolver({ name: `_caldavs._tcp.${DOMAINS.cname}`, type: 'SRV' });
+  t.teardown(gate.open);
+  const gated = new DomainChecker(world.store, world.options({ dns: gate.resolver }));
+  const first: CheckId[] = [];
+  let mxSeen!: () => void;
+  const mx = new Promise<void>((resolve) => (mxSeen = resolve));
+  const one = gated.check(DOMAINS.cname, {
+    onCheck: (c) => {
+      first.push(c.id);
+      if (c.id === 'mx') mxSeen();
+    },
+  });
+  await mx;
+  const second: CheckId[] = [];
+  const two = gated.check(DOMAINS.cname, { onCheck: (c) => second.push(c.id) });
+  gate.open();
+  const [a, b] = await Promise.all([one, two]);
+  t.equal(a, b, 'the same report');
+  t.equal(gated.runs, 1, 'one run');
+  t.same([...first].sort(), [...CHECK_IDS].sort());
+  t.same([...second].sort(), [...CHECK_IDS].sort(), 'the joiner got the decided checks replayed, then the rest');
+  t.equal(second[0], 'mx', 'replayed first: what was decided before it joined');
 });
