@@ -40,10 +40,12 @@ function layerOf(file: string): string {
 }
 
 /** Below the routes: none of these may read the service's configuration. */
-const BELOW_CONFIG = new Set(['settings', 'formats', 'xml', 'providers', 'discovery']);
+const BELOW_CONFIG = new Set(['settings', 'formats', 'xml', 'providers', 'discovery', 'check']);
 const MAY_IMPORT: Record<string, ReadonlySet<string>> = {
   settings: new Set(),
   formats: new Set(['settings', 'xml']),
+  // The domain check speaks English; pages translate its findings (src/web/i18n), it never reaches up to them.
+  check: new Set(['settings', 'formats', 'xml', 'providers', 'discovery']),
 };
 
 function violations(tree: Tree): string[] {
@@ -93,12 +95,14 @@ t.test('the check catches each kind of reach-back', async (t) => {
     ['formats/json.ts', "export { routes } from '../http/api.js';"],
     ['discovery/guard.ts', "const lazy = () => import('../config.js');"],
     ['xml/escape.ts', 'export const escapeXml = 1;'],
+    ['check/evaluate.ts', "import { checkDe } from '../web/i18n/check-de.js';\nimport { probe } from '../discovery/probe/index.js';"],
     ['http/api.ts', "import { loadConfig } from '../config.js';\nexport const routes = 1;"],
     ['config.ts', "import { a } from './cycle/a.js';\nexport const loadConfig = 1;"],
     ['cycle/a.ts', "import type { B } from './b.js';\nexport type A = B;"],
     ['cycle/b.ts', "import type {\n  A,\n} from './a.js';\nexport type B = A;"],
   ]);
   t.same(violations(planted).sort(), [
+    'check/ may not import web: check/evaluate.ts -> web/i18n/check-de.ts',
     'discovery/ may not import config.ts: discovery/guard.ts -> config.ts',
     'formats/ may not import http: formats/json.ts -> http/api.ts',
     'import cycle: cycle/a.ts -> cycle/b.ts -> cycle/a.ts',

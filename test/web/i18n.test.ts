@@ -1,5 +1,7 @@
 import t from 'tap';
 import { ADDRESS_ERROR_CODES, AddressError, parseAddress } from '../../src/settings/address.js';
+import { placeholdersOfTemplate } from '../../src/check/messages.js';
+import { CHECK_TABLES } from '../../src/web/i18n/check.js';
 import { CATALOGUES, LANGS, chooseLanguage, placeholdersOf, translator } from '../../src/web/i18n/index.js';
 import { reasonKey } from '../../src/web/reasons.js';
 
@@ -87,4 +89,16 @@ t.test('every code an address or domain is refused with has its own translation 
   }
   t.equal(seen.size, inputs.length, `each input refused for its own reason: ${[...seen].join(', ')}`);
   t.ok([...seen].every((code) => (ADDRESS_ERROR_CODES as readonly string[]).includes(code)));
+});
+
+t.test('the domain check sentences: every key in every language, same {placeholders}, German not a copy', async (t) => {
+  const keys = Object.keys(CHECK_TABLES.en) as (keyof typeof CHECK_TABLES.en)[];
+  t.ok(keys.length > 60, `${keys.length} sentences`);
+  for (const lang of LANGS) {
+    const table = CHECK_TABLES[lang];
+    t.same(keys.filter((key) => typeof table[key] !== 'string' || table[key].trim() === ''), [], `${lang}: none missing or empty`);
+    t.same(keys.filter((key) => placeholdersOfTemplate(table[key]).join() !== placeholdersOfTemplate(CHECK_TABLES.en[key]).join()), [], `${lang}: placeholders agree`);
+  }
+  const copied = keys.filter((key) => CHECK_TABLES.de[key] === CHECK_TABLES.en[key] && CHECK_TABLES.en[key].split(' ').length > 2);
+  t.same(copied, [], 'German prose is translated');
 });

@@ -1,8 +1,9 @@
 // The domain check as a page: one card per check (status, why, fix) and the zone lines to paste.
-// The check's sentences come from src/check/evaluate.ts (English, with names and values); the page around them
-// is in the visitor's language.
+// The check's sentences are findings from src/check/evaluate.ts (message key + names and values), rendered in the
+// visitor's language like the page around them (src/web/i18n/check.ts).
 import type { CheckId, CheckReport, CheckStatus } from '../../check/types.js';
 import { html } from '../html.js';
+import { checkSentence } from '../i18n/check.js';
 import type { MessageKey } from '../i18n/index.js';
 import { href, layout, type PageContext } from './layout.js';
 
@@ -29,8 +30,8 @@ export function checkPage(ctx: PageContext, input: { report: CheckReport; domain
   const cards = report.checks.map(
     (c) => html`<article class="card check check-${c.status}" data-check="${c.id}" data-status="${c.status}">
 <h3><span aria-hidden="true">${STATUS_MARK[c.status]}</span> ${tr.t(CHECK_KEYS[c.id])}: <strong>${tr.t(STATUS_KEYS[c.status])}</strong></h3>
-<p>${c.message}</p>
-${c.fix ? html`<p><strong>${tr.t('check.fix')}</strong> <code>${c.fix}</code></p>` : ''}
+<p>${checkSentence(tr.lang, c.why)}</p>
+${c.todo ? html`<p><strong>${tr.t('check.fix')}</strong> <code>${checkSentence(tr.lang, c.todo)}</code></p>` : ''}
 </article>`,
   );
   const body = html`<h1>${title}</h1>
