@@ -111,6 +111,7 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   app.addHook('onClose', async () => {
     stopSharing();
     await store.close();
+    await shared?.close();
   });
   if (acme) {
     for (const metric of acme.manager.metrics()) metricsRegistryFor(deps).registerMetric(metric);
@@ -142,7 +143,6 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   } catch (error) {
     await app.close();
     await https?.close();
-    await shared?.close();
     throw listenError(error, config, 'PORT', config.port);
   }
   try {
@@ -150,7 +150,6 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   } catch (error) {
     await app.close();
     await https?.close();
-    await shared?.close();
     throw listenError(error, config, 'MAILCONFIG_HTTPS_PORT', listeners.httpsPort ?? 0);
   }
 
@@ -179,7 +178,6 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
       await closed;
       defaultCertificate?.close();
       await tls.close?.();
-      await shared?.close();
       return { forced };
     })();
     return closing;

@@ -10,13 +10,16 @@ import type { StoreLog } from './watch.js';
 const CHANNEL = 'providers:changed';
 
 /** Connects the store to the channel; returns the function that disconnects it. */
-export function shareProviderChanges(store: LiveProviderStore, shared: SharedState, log: StoreLog): () => void {
+export function shareProviderChanges(store: LiveProviderStore, shared: SharedState, log: StoreLog, onApplied: (file: string) => void = () => {}): () => void {
   const self = randomBytes(6).toString('hex');
   store.onWrite = (file) => void shared.publish(CHANNEL, JSON.stringify({ from: self, file }));
   const unsubscribe = shared.subscribe(CHANNEL, (message) => {
     const notice = parseNotice(message);
     if (!notice || notice.from === self) return;
-    store.reloadFile(notice.file).catch((error: unknown) => log.warn({ err: error, file: notice.file }, 'provider file announced by another instance could not be read'));
+    store.reloadFile(notice.file).then(
+      () => onApplied(notice.file),
+      (error: unknown) => log.warn({ err: error, file: notice.file }, 'provider file announced by another instance could not be read'),
+    );
   });
   return () => {
     store.onWrite = () => {};
