@@ -60,6 +60,8 @@ export interface AppConfig {
   hostnames: string[];
   /** Extra IP addresses the service answers on (MAILCONFIG_SERVICE_ADDRESSES, comma list), for A/AAAA instead of CNAME. */
   serviceAddresses: string[];
+  /** MAILCONFIG_REDIS_URL: state shared by several instances (src/shared-state/); unset: each keeps its own. */
+  redisUrl?: string | undefined;
 }
 
 export interface BrandConfig {
@@ -110,7 +112,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
     discoveryRateLimitPerMinute: readCount(env, 'MAILCONFIG_DISCOVERY_RATE_LIMIT', 60),
     logKey: readLogKey(env),
     serviceAddresses: readServiceAddresses(env),
+    redisUrl: readRedisUrl(env),
   };
+}
+
+/** redis://[user:password@]host[:port][/db] or rediss:// (TLS); the password never appears in an error. */
+function readRedisUrl(env: Env): string | undefined {
+  const raw = env.MAILCONFIG_REDIS_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+    throw new ConfigError('MAILCONFIG_REDIS_URL must look like redis://host:6379 (or rediss:// for TLS, redis://:password@host:6379/0)');
+  }
+  return raw;
 }
 
 function readAcme(env: Env): AcmeConfig | undefined {
@@ -391,6 +410,11 @@ function readBrandColor(env: Env): string | undefined {
 export interface DiscoveryConfig {
   /** MAILCONFIG_DISCOVERY=off answers from the provider database only. */
   enabled: boolean;
+  /**
+   * MAILCONFIG_DISCOVERY=on (`full`): every discovery step. `mx`: the provider database plus MX lookups only (a
+   * hoster's customer domains match through `purpose="mx"`); nothing is fetched from or probed on anyone's servers.
+   */
+  mode: 'full' | 'mx';
   /** MAILCONFIG_DNS; undefined = the system's nameservers. */
   dnsServers?: DnsServer[] | undefined;
   /** MAILCONFIG_ALLOW_NETWORKS: CIDRs discovery may connect to although they are not global unicast. */
@@ -413,12 +437,21 @@ function readAllowNetworks(env: Env): string[] {
 
 function readDiscovery(env: Env): DiscoveryConfig {
   return {
-    enabled: readSwitch(env, 'MAILCONFIG_DISCOVERY', true),
+    ...readDiscoveryMode(env),
     dnsServers: readDnsServers(env),
     allowNetworks: readAllowNetworks(env),
     lookupTimeoutMs: readSeconds(env, 'MAILCONFIG_LOOKUP_TIMEOUT', 8) * 1000,
     autoconfigHttp: readSwitch(env, 'MAILCONFIG_AUTOCONFIG_HTTP', false),
   };
+}
+
+function readDiscoveryMode(env: Env): Pick<DiscoveryConfig, 'enabled' | 'mode'> {
+  if (env.MAILCONFIG_DISCOVERY?.trim().toLowerCase() === 'mx') return { enabled: true, mode: 'mx' };
+  try {
+    return { enabled: readSwitch(env, 'MAILCONFIG_DISCOVERY', true), mode: 'full' };
+  } catch {
+    throw new ConfigError('MAILCONFIG_DISCOVERY must be on (full discovery), mx (database and MX lookups only) or off (database only)');
+  }
 }
 
 function readSwitch(env: Env, name: string, fallback: boolean): boolean {

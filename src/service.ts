@@ -6,6 +6,7 @@ import { systemDnsServers } from './discovery/dns.js';
 import { DiscoveryResolver } from './discovery/resolver.js';
 import { buildServer } from './http/server.js';
 import type { ServiceDeps } from './http/deps.js';
+import type { ReadinessCheck } from './http/health.js';
 import { metricsRegistryFor } from './http/metrics.js';
 import { DatabaseResolver } from './providers/resolver.js';
 import { LiveProviderStore, type ProviderStore } from './providers/store.js';
@@ -17,6 +18,9 @@ import { DefaultCertificate } from './tls/default-certificate.js';
 import { CertificateStore } from './tls/store.js';
 import type { ProcessRole, TlsExtensions } from './tls/types.js';
 import { createAcme, forwardLog, type Acme } from './acme/setup.js';
+import { SharedDiscoveryCache } from './discovery/shared-cache.js';
+import { SharedState } from './shared-state/redis.js';
+import { shareProviderChanges } from './providers/shared-changes.js';
 
 export interface Service {
   /** The HTTP listener's app (PORT). */
@@ -42,7 +46,7 @@ export interface Service {
  * discovery behind the database, or the database alone when MAILCONFIG_DISCOVERY=off. `stop`: aborted at shutdown,
  * ending lookups still running.
  */
-export function buildResolver(config: Pick<AppConfig, 'discovery'>, store: ProviderStore, stop?: AbortSignal): SettingsResolver {
+export function buildResolver(config: Pick<AppConfig, 'discovery'>, store: ProviderStore, stop?: AbortSignal, shared?: SharedState): SettingsResolver {
   const discovery = config.discovery;
   if (!discovery.enabled) return new DatabaseResolver(store);
   return new DiscoveryResolver(store, {
@@ -51,6 +55,8 @@ export function buildResolver(config: Pick<AppConfig, 'discovery'>, store: Provi
     allowNetworks: discovery.allowNetworks,
     lookupTimeoutMs: discovery.lookupTimeoutMs,
     autoconfigHttp: discovery.autoconfigHttp,
+    mode: discovery.mode,
+    shared: shared && new SharedDiscoveryCache(shared),
   });
 }
 
@@ -80,11 +86,18 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   const index = store.current();
   const problems = store.initialProblems;
   const stopLookups = new AbortController();
+  // Several instances (MAILCONFIG_REDIS_URL): logs through the app's logger, made below; nothing logs before it exists.
+  const shared = config.redisUrl ? new SharedState(config.redisUrl, forwardLog(() => app.log)) : undefined;
   // ACME: the engine (src/acme/) plugs in here; it orders certificates only when `role.ordersCertificates`. It logs
   // through the HTTP app's logger, which exists only after buildServer: nothing logs before acme.start() below.
-  const acme = !options.tls && config.acme ? createAcme({ config: config.acme, providers: store, role, dnsServers: config.discovery.dnsServers, log: forwardLog(() => app.log) }) : undefined;
+  const acme = !options.tls && config.acme ? createAcme({ config: config.acme, providers: store, role, dnsServers: config.discovery.dnsServers, log: forwardLog(() => app.log), shared }) : undefined;
   const tls: TlsExtensions = options.tls ?? acme?.extensions ?? {};
-  const deps: ServiceDeps = { config, providers: store, resolver: buildResolver(config, store, stopLookups.signal), signer, challenges: tls.challenges, role };
+  // Filled in below, once the listeners exist; /readyz reads it at each request.
+  let defaultCertificate: DefaultCertificate | undefined;
+  const readiness: ReadinessCheck[] = [];
+  if (config.listeners.tlsFiles) readiness.push({ name: 'certificate', check: () => (defaultCertificate ? undefined : 'the HTTPS certificate (MAILCONFIG_TLS_CERT) is not loaded') });
+  if (shared) readiness.push({ name: 'redis', check: () => (shared.available ? undefined : 'Redis (MAILCONFIG_REDIS_URL) is not answering') });
+  const deps: ServiceDeps = { config, providers: store, resolver: buildResolver(config, store, stopLookups.signal, shared), signer, challenges: tls.challenges, role, readiness, shared };
   let https: FastifyInstance | undefined;
   const httpsPort = () => (https?.server.address() as AddressInfo | null)?.port ?? config.listeners.httpsPort ?? 443;
   const app = await buildServer(deps, { logger, httpsPort });
@@ -93,7 +106,13 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   }
   app.log.info({ providers: index.size, domains: index.domainCount, dir: config.providersDir, worker: role.worker || undefined }, 'provider database loaded');
   store.watch(app.log);
-  app.addHook('onClose', () => store.close());
+  // Admin changes on one instance reach the others through a notice (the directory is shared; see the README).
+  const stopSharing = shared ? shareProviderChanges(store, shared, app.log) : () => {};
+  app.addHook('onClose', async () => {
+    stopSharing();
+    await store.close();
+    await shared?.close();
+  });
   if (acme) {
     for (const metric of acme.manager.metrics()) metricsRegistryFor(deps).registerMetric(metric);
     await acme.start();
@@ -103,7 +122,6 @@ export async function startService(config: AppConfig, logger: boolean | Record<s
   const tracker = new ConnectionTracker({ max: listeners.maxConnections, perClient: listeners.maxConnectionsPerClient }, app.log);
   tracker.attach(app.server);
 
-  let defaultCertificate: DefaultCertificate | undefined;
   let closeSessions = () => {};
   if (listeners.httpsPort !== undefined) {
     // A bad file at start is a configuration error (CertificateError, shown by the CLI); later ones keep the old.

@@ -257,6 +257,12 @@ export class AcmeManager extends EventEmitter implements CertificateSource {
     if (!lock) return { name, outcome: 'busy', reason: 'another process is ordering this name' };
     let result: OrderResult;
     try {
+      // The holder before us may have stored it between our look above and the lock: then nothing is ordered twice.
+      const meanwhile = await this.loadStored(name);
+      if (meanwhile && !force && !this.isDue(meanwhile) && meanwhile.cert !== stored?.cert) {
+        this.install(meanwhile);
+        return { name, outcome: 'present', reason: 'stored by another process while this one waited for the lock' };
+      }
       result = await this.orderLocked(name, renewal);
     } finally {
       await lock.release().catch((error: unknown) => this.options.log.error({ err: error, name }, 'ACME: lock release failed'));

@@ -10,7 +10,10 @@ import { FileOrderLock } from './lock.js';
 import { AcmeManager, type AcmeLog, type AcmeManagerOptions } from './manager.js';
 import { OrderClient } from './order.js';
 import { NamePolicy } from './policy.js';
-import { FileCertificateStorage } from './storage.js';
+import { FileCertificateStorage, type CertificateStorage } from './storage.js';
+import { SharedCertificateStorage, SharedOrderLock } from './shared.js';
+import { certificateName } from './names.js';
+import type { SharedState } from '../shared-state/redis.js';
 
 export interface AcmeSetup {
   config: AcmeConfig;
@@ -21,6 +24,8 @@ export interface AcmeSetup {
   /** DNS for the `mx` policy; default: a client for `dnsServers` (MAILCONFIG_DNS) or the system's servers. */
   dns?: Resolver;
   dnsServers?: DnsServer[] | undefined;
+  /** Redis (MAILCONFIG_REDIS_URL): account, certificates, locks and challenges shared with the other instances. */
+  shared?: SharedState | undefined;
   /** Tests: a faster status polling, a clock, renewal timing. */
   tuning?: Pick<AcmeManagerOptions, 'now' | 'renewBeforeMs' | 'renewalCheckMs' | 'lockTtlMs'> & { backoffMinMs?: number };
 }
@@ -29,6 +34,8 @@ export interface Acme {
   manager: AcmeManager;
   challenges: PendingChallenges;
   storage: FileCertificateStorage;
+  /** What the manager reads and writes: the state directory, or Redis over it. */
+  sharedStorage: CertificateStorage;
   extensions: TlsExtensions;
   /** Creates the state directory, loads stored certificates and the account key, starts renewals. */
   start(): Promise<void>;
@@ -46,8 +53,11 @@ export function createAcme(setup: AcmeSetup): Acme {
   const { config } = setup;
   const role = setup.role ?? { worker: 0, workers: 1, ordersCertificates: true };
   const storage = new FileCertificateStorage(config.stateDir);
+  const { shared } = setup;
+  const sharedStorage = shared ? new SharedCertificateStorage(shared, storage) : storage;
+  const fileLock = new FileOrderLock(storage.locksDir, setup.tuning?.now);
   // In the state directory too: another worker (or instance) may receive the CA's validation request.
-  const challenges = new PendingChallenges(join(config.stateDir, 'challenges'));
+  const challenges = new PendingChallenges(join(config.stateDir, 'challenges'), shared);
   // DNS checks that a name points at the service (both policies, when its own names are known) and reads MX (`mx`).
   const needsDns = config.names === 'mx' || config.hostnames.length > 0;
   const dns = setup.dns ?? (needsDns ? new DnsClient({ servers: setup.dnsServers ?? systemDnsServers() }) : undefined);
@@ -56,8 +66,8 @@ export function createAcme(setup: AcmeSetup): Acme {
     directoryUrl: config.directoryUrl,
     ordersPerHour: config.ordersPerHour,
     policy,
-    storage,
-    lock: new FileOrderLock(storage.locksDir, setup.tuning?.now),
+    storage: sharedStorage,
+    lock: shared ? new SharedOrderLock(shared, fileLock) : fileLock,
     createAccountKey: OrderClient.createAccountKey,
     orderer: (accountKey) =>
       new OrderClient({ directoryUrl: config.directoryUrl, accountKey, email: config.email, challenge: config.challenge, challenges, directoryCa: config.directoryCa, backoffMinMs: setup.tuning?.backoffMinMs }),
@@ -74,7 +84,10 @@ export function createAcme(setup: AcmeSetup): Acme {
       throw new AcmeConfigError(`MAILCONFIG_STATE_DIR=${config.stateDir} cannot be created or made private (0700): ${code}`);
     }
     await manager.start();
-    if (role.workers > 1) detach = connectCluster(manager);
+    const detachers = [role.workers > 1 ? connectCluster(manager) : undefined, shared ? connectInstances(manager, shared) : undefined];
+    detach = () => {
+      for (const stop of detachers) stop?.();
+    };
   };
   const extensions: TlsExtensions = {
     sources: [challenges, manager],
@@ -86,7 +99,7 @@ export function createAcme(setup: AcmeSetup): Acme {
     },
     reload: () => manager.reloadAll(),
   };
-  return { manager, challenges, storage, extensions, start };
+  return { manager, challenges, storage, sharedStorage, extensions, start };
 }
 
 /**
@@ -121,6 +134,21 @@ function connectCluster(manager: AcmeManager): () => void {
     process.off('message', onMessage);
   };
 }
+
+/** Instances sharing Redis: a certificate one of them stored is served by the others at once (`acme:stored`). */
+function connectInstances(manager: AcmeManager, shared: SharedState): () => void {
+  const onStored = (name: string) => void shared.publish(STORED_CHANNEL, name);
+  const unsubscribe = shared.subscribe(STORED_CHANNEL, (name) => {
+    if (certificateName(name) === name) void manager.reload(name);
+  });
+  manager.on('stored', onStored);
+  return () => {
+    manager.off('stored', onStored);
+    unsubscribe();
+  };
+}
+
+const STORED_CHANNEL = 'acme:stored';
 
 /** A logger that looks up its target at each call (the service's logger is made after the engine). */
 export function forwardLog(target: () => AcmeLog): AcmeLog {

@@ -9,6 +9,8 @@ export interface DiscoveryOptions {
   allowNetworks: string[];
   /** The whole lookup's deadline (MAILCONFIG_LOOKUP_TIMEOUT). */
   lookupTimeoutMs: number;
+  /** `mx` (MAILCONFIG_DISCOVERY=mx): MX lookups matched against the database only; default `full`: every step. */
+  mode?: 'full' | 'mx' | undefined;
   /** Also fetch http://autoconfig.D/... when https gave nothing (MAILCONFIG_AUTOCONFIG_HTTP=on). */
   autoconfigHttp: boolean;
   /** Extra trusted CAs (PEM), added to Node's roots for probes and fetches. */

@@ -88,8 +88,9 @@ export async function discover(domain: string, address: EmailAddress | undefined
   };
   const findings: Findings = { attempts: [] };
   // CalDAV/CardDAV/JMAP (RFC 6764, RFC 8620) alongside the mail steps; their answer is waited for (within the deadline).
-  const dav = reported(ctx, 'lookup', davLookup(ctx));
-  const run = runParallel(ctx, findings, controller).then(async (why) => {
+  const mxOnly = deps.options.mode === 'mx';
+  const dav = mxOnly ? Promise.resolve([]) : reported(ctx, 'lookup', davLookup(ctx));
+  const run = (mxOnly ? mxStep(ctx, findings) : runParallel(ctx, findings, controller)).then(async (why) => {
     findings.services = (await dav) ?? [];
     return why;
   });
@@ -109,6 +110,15 @@ export async function discover(domain: string, address: EmailAddress | undefined
     nxdomain: findings.mx?.nxdomain ?? false,
     incomplete: late || log.steps.some((s) => s.outcome === 'failed'),
   };
+}
+
+/**
+ * MAILCONFIG_DISCOVERY=mx: the MX records, matched against the database (`purpose="mx"` and the providers' MX
+ * hosts); DNS questions to the configured resolver only, no request or probe to anyone's servers.
+ */
+async function mxStep(ctx: LookupContext, findings: Findings): Promise<string> {
+  findings.mx = await reported(ctx, 'mx', mxLookup(ctx));
+  return findings.mx?.config ? 'the MX host matched the provider database' : 'MX lookup only (MAILCONFIG_DISCOVERY=mx)';
 }
 
 /** Everything at once; resolves with the words for why the rest is not needed. */

@@ -6,6 +6,8 @@ import type { ProviderStore } from '../providers/store.js';
 import type { ProfileSigner } from '../formats/profile-signing.js';
 import type { DiscoveryBudget } from './discovery-limit.js';
 import type { DomainChecker } from '../check/checker.js';
+import type { ReadinessCheck } from './health.js';
+import type { SharedState } from '../shared-state/redis.js';
 import type { ChallengeResponder, ProcessRole } from '../tls/types.js';
 
 /** What the routes need; built once by `startService` (or by a test with its own parts). */
@@ -23,4 +25,8 @@ export interface ServiceDeps {
   challenges?: ChallengeResponder | undefined;
   /** Which serving process this is; only the one with `ordersCertificates` runs ACME orders. */
   role?: ProcessRole;
+  /** Readiness conditions beyond the database's (the HTTPS certificate when configured), for GET /readyz. */
+  readiness?: ReadinessCheck[];
+  /** State shared with the other instances (MAILCONFIG_REDIS_URL): rate-limit counters and discovery budgets. */
+  shared?: SharedState | undefined;
 }

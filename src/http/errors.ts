@@ -29,7 +29,7 @@ export function routeFamily(url: string): RouteFamily {
   if (path.startsWith('/autodiscover/autodiscover.json')) return 'autodiscover-v2';
   if (path.startsWith('/autodiscover/')) return 'autodiscover';
   if (path.startsWith('/api/')) return 'api';
-  if (path === '/admin' || path.startsWith('/admin/') || path === '/healthz') return 'json';
+  if (path === '/admin' || path.startsWith('/admin/') || path === '/healthz' || path === '/readyz') return 'json';
   if (path === '/' || path === '/setup' || path.startsWith('/setup/') || path === '/check' || path.startsWith('/check/') || path === '/help' || path.startsWith('/help/')) return 'pages';
   if (path.startsWith('/assets/') || path === '/metrics' || path.startsWith('/metrics/')) return 'text';
   return 'other';

@@ -67,6 +67,7 @@ export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Regist
     shared.bugsWired = true;
     deps.resolver.bugs.useLogger(app.log);
     deps.resolver.bugs.onBug((step) => discoveryErrors.inc({ step }));
+    registerDiscoveryMetrics(registry, deps.resolver);
   }
   // Label children are looked up once per route and status: prom-client hashes label sets on every call otherwise.
   const counters = new Map<string, Counter.Internal>();
@@ -88,4 +89,49 @@ export function registerMetrics(app: FastifyInstance, deps: ServiceDeps): Regist
     return registry.metrics();
   });
   return registry;
+}
+
+/** Lookups by outcome and duration, cache hits and misses (in-process and Redis), connections open. */
+function registerDiscoveryMetrics(registry: Registry, resolver: DiscoveryResolver): void {
+  const lookups = new Histogram({
+    name: 'mailconfig_discovery_lookup_duration_seconds',
+    help: 'Live discovery lookups run by this instance, by outcome (found, nothing, failed); _count is the number of lookups',
+    labelNames: ['outcome'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
+    registers: [registry],
+  });
+  const byOutcome = { found: lookups.labels({ outcome: 'found' }), nothing: lookups.labels({ outcome: 'nothing' }), failed: lookups.labels({ outcome: 'failed' }) };
+  resolver.onLookup = (outcome, seconds) => byOutcome[outcome].observe(seconds);
+  new Counter({
+    name: 'mailconfig_discovery_cache_total',
+    help: 'Discovery answers by cache (local: this process; shared: Redis) and result (hit, miss)',
+    labelNames: ['cache', 'result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ cache: 'local', result: 'hit' }, resolver.stats.cacheHits);
+      this.inc({ cache: 'local', result: 'miss' }, resolver.stats.cacheMisses);
+      const shared = resolver.sharedStats;
+      if (shared) {
+        this.inc({ cache: 'shared', result: 'hit' }, shared.hits);
+        this.inc({ cache: 'shared', result: 'miss' }, shared.misses);
+      }
+    },
+  });
+  new Gauge({
+    name: 'mailconfig_discovery_connections_open',
+    help: 'Probe and fetch connections discovery has open now',
+    registers: [registry],
+    collect() {
+      this.set(resolver.open.connections);
+    },
+  });
+  new Gauge({
+    name: 'mailconfig_discovery_lookups_running',
+    help: 'Discovery lookups running now',
+    registers: [registry],
+    collect() {
+      this.set(resolver.open.lookups);
+    },
+  });
 }

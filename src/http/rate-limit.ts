@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { ServiceDeps } from './deps.js';
 import type { AbuseMetrics } from './abuse-metrics.js';
+import { sharedRateLimitStore } from './shared-rate-limit.js';
 
 // Load balancers and monitors poll these from one address.
 const EXEMPT = ['/healthz', '/readyz', '/metrics'];
@@ -15,6 +16,8 @@ export async function registerRateLimit(app: FastifyInstance, deps: ServiceDeps,
     max,
     timeWindow: 60_000,
     cache: 20_000, // bounded memory: at most this many client addresses tracked
+    // Several instances: counted in Redis, so the limit holds across them (this instance's own counts when it is down).
+    ...(deps.shared ? { store: sharedRateLimitStore(deps.shared, 20_000) } : {}),
     // Budget headers only on the 429 (with Retry-After): well-behaved clients never need them, and they cost every answer.
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     allowList: (request) => EXEMPT.includes(request.url.split('?')[0] ?? '') || request.url.startsWith('/assets/'),

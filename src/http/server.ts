@@ -66,7 +66,7 @@ export async function buildServer(given: ServiceDeps, options: BuildOptions = {}
   await registerSecurityHeaders(app);
   const metrics = createAbuseMetrics(registerMetrics(app, given));
   const perMinute = given.config.discoveryRateLimitPerMinute;
-  if (!budgets.has(given)) budgets.set(given, given.discoveryBudget ?? (perMinute > 0 ? new DiscoveryBudget(perMinute, metrics) : undefined));
+  if (!budgets.has(given)) budgets.set(given, given.discoveryBudget ?? new DiscoveryBudget(perMinute, metrics, Date.now, given.shared));
   const deps: ServiceDeps = { ...given, discoveryBudget: budgets.get(given) };
   await registerRateLimit(app, deps, metrics);
   if (!options.https && deps.config.listeners.httpsRedirect && deps.config.listeners.httpsPort !== undefined) {

@@ -106,6 +106,8 @@ export class LiveProviderStore implements ProviderAdminStore {
   private watcher?: DirectoryWatcher;
   private closed = false;
   private log: StoreLog = SILENT;
+  /** Called after each write or removal through this store (admin API), with the file's name: other instances are told. */
+  onWrite: (file: string) => void = () => {};
 
   private constructor(
     readonly dir: string,
@@ -177,6 +179,7 @@ export class LiveProviderStore implements ProviderAdminStore {
       }
       const previous = this.entries.get(file);
       this.commit(file, entry);
+      this.onWrite(file);
       return { status: 'written', entry, previous, created: onDisk === undefined, warnings: problems };
     });
   }
@@ -192,7 +195,9 @@ export class LiveProviderStore implements ProviderAdminStore {
       }
       if (!expectationHolds(options.expect ?? 'any', onDisk.etag)) return { status: 'precondition-failed', etag: onDisk.etag };
       await removeFileDurable(this.dir, file);
-      return { status: 'removed', previous: this.commit(file, undefined) };
+      const previous = this.commit(file, undefined);
+      this.onWrite(file);
+      return { status: 'removed', previous };
     });
   }
 
@@ -206,6 +211,12 @@ export class LiveProviderStore implements ProviderAdminStore {
 
   private watchTarget(): WatchTarget {
     return { dir: this.dir, reload: (file) => this.mutex.run(file, () => this.reload(file)), knownFiles: () => [...this.entries.keys(), ...this.rejected.keys()] };
+  }
+
+  /** Reads one file of the directory again (another instance changed it); resolves when applied. */
+  async reloadFile(file: string): Promise<void> {
+    if (this.closed || !file.endsWith('.xml') || !isProviderKey(providerKey(file))) return;
+    await this.mutex.run(file, () => this.reload(file));
   }
 
   /** Reads every file of the directory again (SIGHUP); resolves when the changes found have been applied. */

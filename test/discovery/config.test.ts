@@ -9,7 +9,7 @@ import { StaticProviderStore } from '../../src/providers/store.js';
 
 t.test('defaults: discovery on, the system nameservers, 8 s, https only', async (t) => {
   const { discovery } = loadConfig({});
-  t.same(discovery, { enabled: true, dnsServers: undefined, allowNetworks: [], lookupTimeoutMs: 8000, autoconfigHttp: false });
+  t.same(discovery, { enabled: true, mode: 'full', dnsServers: undefined, allowNetworks: [], lookupTimeoutMs: 8000, autoconfigHttp: false });
 });
 
 t.test('every variable is read', async (t) => {
@@ -22,6 +22,7 @@ t.test('every variable is read', async (t) => {
   });
   t.same(discovery, {
     enabled: false,
+    mode: 'full',
     dnsServers: [
       { address: '127.0.0.1', port: 5353 },
       { address: '::1', port: 53 },
@@ -36,7 +37,9 @@ t.test('mistakes name the variable', async (t) => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ MAILCONFIG_DNS: 'resolver.example' }, /^MAILCONFIG_DNS: "resolver\.example" is not ip\[:port\]/],
     [{ MAILCONFIG_DNS: '127.0.0.1:0' }, /^MAILCONFIG_DNS:/],
-    [{ MAILCONFIG_DISCOVERY: 'maybe' }, /^MAILCONFIG_DISCOVERY=maybe must be on or off/],
+    [{ MAILCONFIG_DISCOVERY: 'maybe' }, /^MAILCONFIG_DISCOVERY must be on \(full discovery\), mx \(database and MX lookups only\) or off/],
+    [{ MAILCONFIG_REDIS_URL: 'http://127.0.0.1:6379' }, /^MAILCONFIG_REDIS_URL must look like redis:\/\/host:6379/],
+    [{ MAILCONFIG_REDIS_URL: 'redis://:secret@' }, /^MAILCONFIG_REDIS_URL must look like/],
     [{ MAILCONFIG_AUTOCONFIG_HTTP: 'sometimes' }, /^MAILCONFIG_AUTOCONFIG_HTTP=sometimes/],
     [{ MAILCONFIG_LOOKUP_TIMEOUT: 'soon' }, /^MAILCONFIG_LOOKUP_TIMEOUT=soon must be a number of seconds/],
     [{ MAILCONFIG_LOOKUP_TIMEOUT: '0' }, /^MAILCONFIG_LOOKUP_TIMEOUT=0/],
