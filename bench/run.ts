@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { benchDiscovery } from './discovery.js';
 import { FORMATS, type FormatRequest } from './formats.js';
 import { benchHttps } from './https.js';
+import { benchInstances } from './instances.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -89,3 +90,7 @@ async function benchHttpsLines(): Promise<void> {
 if (process.env.BENCH_FORMATS !== 'off') await benchFormats();
 if (process.env.BENCH_DISCOVERY !== 'off') await benchDiscoveryLines();
 if (process.env.BENCH_HTTPS !== 'off') await benchHttpsLines();
+if (process.env.BENCH_INSTANCES !== 'off') {
+  process.stdout.write('\nFlood, soak and several instances (service in its own process on a simulated network):\n');
+  for (const line of await benchInstances()) process.stdout.write(`  ${line}\n`);
+}

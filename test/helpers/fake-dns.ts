@@ -36,6 +36,10 @@ export interface FakeDnsOptions {
   delayMs?: number;
   /** Never answer anything (a server that times out). */
   silent?: boolean;
+  /** Records for names the zone does not list (benchmarks: thousands of generated domains). */
+  generate?: (name: string) => RecordSet | undefined;
+  /** false: do not keep the questions (a long benchmark would grow the list without bound). */
+  recordQueries?: boolean;
 }
 
 export interface FakeDns {
@@ -68,10 +72,10 @@ export async function startFakeDns(options: FakeDnsOptions): Promise<FakeDns> {
       if (!question) return;
       const name = question.name.toLowerCase().replace(/\.$/, '');
       const asking = `${TYPE_NAMES[question.type] ?? question.type} ${name}`;
-      asked.push(asking);
+      if (options.recordQueries !== false) asked.push(asking);
       if (options.silent) return;
       const response = DNS.Packet.createResponseFromRequest(request);
-      const records = zone.get(name);
+      const records = zone.get(name) ?? options.generate?.(name);
       const exists = records !== undefined || [...zone.keys()].some((known) => known.endsWith(`.${name}`));
       if (!exists) {
         response.header.rcode = 3;
