@@ -15,6 +15,11 @@ export function quoteInput(text: string, fallback: string, max = 64): string {
 // eslint-disable-next-line no-control-regex -- finding control characters is the point here
 const UNSAFE_VALUE = /[<>"`\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 
+/** `value` itself when it may be repeated in a message (no markup, quotes or control characters, at most `max`). */
+export function repeatable(value: string, max = 200): string | undefined {
+  return !UNSAFE_VALUE.test(value) && value.length <= max ? value : undefined;
+}
+
 /**
  * `"value"` for a value from a file or a request (a URL, a port, a placeholder) when it has no markup, quotes or
  * control characters and is at most `max` characters; otherwise a note that it is not repeated. Wider than
