@@ -4,6 +4,7 @@
 // document ranks first; an unverified one is ignored, and the step says why.
 import { createHash } from 'node:crypto';
 import { AddressError, parseDomain } from '../settings/address.js';
+import { repeatable } from '../settings/quote.js';
 import type { AuthMethod, Logo, MailConfig, Protocol, Provenance, ServerSettings, UrlAuthMethod, UrlProtocol, UrlService } from '../settings/model.js';
 import { lookupFetchOptions, type LookupContext } from './context.js';
 import { messageOf } from './dns.js';
@@ -37,7 +38,7 @@ export function parseDigestRecord(strings: readonly string[]): DigestRecord {
   const tags = new Map<string, string>();
   for (const part of parts) {
     const eq = part.indexOf('=');
-    if (eq <= 0) return { ok: false, reason: part === '' ? 'an empty tag' : `"${brief(part)}" is not tag=value` };
+    if (eq <= 0) return { ok: false, reason: part === '' ? 'an empty tag' : `${quoted(part)} is not tag=value` };
     const name = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     if (['v', 'a', 'd'].includes(name) && tags.has(name)) return { ok: false, reason: `tag ${name} given twice` };
@@ -51,8 +52,16 @@ export function parseDigestRecord(strings: readonly string[]): DigestRecord {
   return { ok: true, digest: Buffer.from(d, 'base64') };
 }
 
+const NOT_REPEATED = '(a value with markup, quotes or control characters)';
+
+/** A part of the record, shortened, as a reason may repeat it: never its markup or control characters. */
 function brief(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return repeatable(text.length > 40 ? `${text.slice(0, 40)}…` : text) ?? NOT_REPEATED;
+}
+
+function quoted(text: string): string {
+  const shown = brief(text);
+  return shown === NOT_REPEATED ? shown : `"${shown}"`;
 }
 
 /** Which of the TXT records vouches for `body`: a reason per record when none does. */

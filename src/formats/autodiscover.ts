@@ -46,9 +46,14 @@ export function parsePoxRequest(body: string): PoxRequest {
     if (error instanceof XmlError) return { ok: false, code: 600, reason: `the request is not acceptable XML: ${error.message} (line ${error.line})` };
     throw error;
   }
-  if (root.localName !== 'Autodiscover') return { ok: false, code: 600, reason: `the root element is <${root.name}>, expected <Autodiscover>` };
+  // The name is quoted, never written as a tag: a root named `script` must not come back as `<script>`.
+  if (root.localName !== 'Autodiscover') return { ok: false, code: 600, reason: `the root element is ${quoteInput(root.name, 'another element')}, expected <Autodiscover>` };
   const request = child(root, 'Request');
   if (!request) return { ok: false, code: 600, reason: 'the request has no <Request> element' };
+
+  // A value is the element's text alone: text around a child element (`alice<x/>@example.org`) is not spliced together.
+  const mixed = ['AcceptableResponseSchema', 'EMailAddress', 'LegacyDN'].find((name) => (child(request, name)?.children.length ?? 0) > 0);
+  if (mixed) return { ok: false, code: 600, reason: `<${mixed}> holds elements; it must hold only text` };
 
   const schema = child(request, 'AcceptableResponseSchema')?.text;
   if (schema !== undefined && schema !== '') {

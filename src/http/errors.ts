@@ -164,7 +164,10 @@ export function handleBadUrl(pages: WebPages | undefined) {
     const code: AddressErrorCode = tooLong ? 'MAILCONFIG_ADDRESS_URL_TOO_LONG' : 'MAILCONFIG_ADDRESS_URL_ENCODING';
     request.log.info({ reason, code, cause: error.code }, 'bad URL');
     // An exception here would not reach any error handler (it would end the process): the page falls back to JSON.
-    if (routeFamily(request.url) === 'pages' && pages) {
+    // A browser asking a path of no family gets a page too, as for an unknown path (sendFailure).
+    const family = routeFamily(request.url);
+    const page = family === 'pages' || (family === 'other' && /\btext\/html\b/i.test(request.headers.accept ?? ''));
+    if (page && pages) {
       try {
         return pages.badUrl(request, reply, status, code);
       } catch (pageError) {

@@ -16,11 +16,12 @@ import { createAbuseMetrics } from './abuse-metrics.js';
 import { registerAccessLog, requestId } from './access-log.js';
 import { DiscoveryBudget } from './discovery-limit.js';
 import { privateLoggerOptions } from './privacy.js';
-import { registerSecurityHeaders } from './security-headers.js';
+import { registerSecurityHeaders, setFallbackSecurityHeaders } from './security-headers.js';
 import type { SecureServerOptions } from 'node:http2';
 import { registerAcmeChallengeRoute } from './acme-challenge.js';
 import { registerHttpsRedirect } from './https-redirect.js';
 import { CONNECTION_TIMEOUTS } from '../listeners/limits.js';
+import { handleClientError } from './client-error.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -56,11 +57,17 @@ export async function buildServer(given: ServiceDeps, options: BuildOptions = {}
     // Outlook asks /Autodiscover/Autodiscover.xml, others lower case: paths match in any case.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 512 },
     bodyLimit: 16 * 1024,
+    // Requests the HTTP parser refuses never reach a hook: they get the same strict headers here (client-error.ts).
+    clientErrorHandler: handleClientError,
     return503OnClosing: true,
     trustProxy: given.config.trustProxy,
     // Refused by the router before any route runs: answered here, in the format of the endpoint that was meant.
-    // (The handler returns the reply, which is thenable; fastify ignores what this hook returns.)
-    frameworkErrors: (error, request, reply) => void handleBadUrl(pages)(error, request, reply),
+    // (The handler returns the reply, which is thenable; fastify ignores what this hook returns.) No onRequest hook
+    // has run, helmet's neither: the strict default headers are set here (a page's own CSP replaces the default).
+    frameworkErrors: (error, request, reply) => {
+      setFallbackSecurityHeaders(request, reply);
+      void handleBadUrl(pages)(error, request, reply);
+    },
   });
   registerAccessLog(app, given.config.logKey);
   await registerSecurityHeaders(app);

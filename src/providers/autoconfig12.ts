@@ -3,6 +3,7 @@
 // `system="sasl"` mechanisms, the public `<clientID>` of `<oAuth2>`, and this service's own PACC extensions inside
 // `<emailProvider>` (`<logo>`, `<developer>`, `<contact>`), which every client skips as unknown elements.
 import { brokenPlaceholders } from '../settings/placeholders.js';
+import { quoteValue } from '../settings/quote.js';
 import { URL_AUTH_METHODS, type Logo, type Provenance, type UrlAuthMethod, type UrlProtocol, type UrlService } from '../settings/model.js';
 import { childrenNamed, firstChild, type XmlElement } from '../xml/parse.js';
 
@@ -38,7 +39,7 @@ export function readUrlServices(root: XmlElement, provider: XmlElement, source: 
     for (const el of childrenNamed(root, element)) {
       if (el.attrs.type !== type) {
         // A type this service does not know (e.g. a future DAV flavour): clients skip it, so do we, loudly.
-        report(el.line, 'warning', `<${element} type="${el.attrs.type ?? ''}"> is skipped (expected type="${type}")`);
+        report(el.line, 'warning', `<${element} type=${quoteValue(el.attrs.type ?? '')}> is skipped (expected type=${quoteValue(type)})`);
         continue;
       }
       services.push(...readUrlService(el, type, source, report));
@@ -57,17 +58,17 @@ export function readUrlServices(root: XmlElement, provider: XmlElement, source: 
 }
 
 function readUrlService(el: XmlElement, protocol: UrlProtocol, source: Provenance, report: Report): UrlService[] {
-  const label = `<${el.name} type="${el.attrs.type}">`;
+  const label = `<${el.name} type=${quoteValue(el.attrs.type)}>`;
   const urlEl = firstChild(el, 'url');
   let ok = true;
   if (!urlEl || urlEl.text === '') {
     report(el.line, 'error', `${label} has no <url>`);
     ok = false;
   } else if (!httpsUrl(urlEl.text)) {
-    report(urlEl.line, 'error', `${label} <url> "${urlEl.text}" is not an https URL`);
+    report(urlEl.line, 'error', `${label} <url> ${quoteValue(urlEl.text)} is not an https URL`);
     ok = false;
   } else {
-    for (const broken of brokenPlaceholders(urlEl.text)) report(urlEl.line, 'error', `broken placeholder "${broken}" in <url>`);
+    for (const broken of brokenPlaceholders(urlEl.text)) report(urlEl.line, 'error', `broken placeholder ${quoteValue(broken)} in <url>`);
   }
   for (const name of ['hostname', 'port', 'socketType']) {
     const stray = firstChild(el, name);
@@ -75,7 +76,7 @@ function readUrlService(el: XmlElement, protocol: UrlProtocol, source: Provenanc
   }
   const userEl = firstChild(el, 'username');
   const username = userEl?.text || '%EMAILADDRESS%';
-  if (userEl) for (const broken of brokenPlaceholders(userEl.text)) report(userEl.line, 'error', `broken placeholder "${broken}" in <username>`);
+  if (userEl) for (const broken of brokenPlaceholders(userEl.text)) report(userEl.line, 'error', `broken placeholder ${quoteValue(broken)} in <username>`);
   const auth: UrlAuthMethod[] = [];
   for (const authEl of childrenNamed(el, 'authentication')) {
     const method = urlAuthMethod(authEl, report);
@@ -99,11 +100,11 @@ function urlAuthMethod(el: XmlElement, report: Report): UrlAuthMethod | undefine
       report(el.line, 'warning', 'authentication "password-cleartext" of a URL service: Autoconfig 1.2 writes <authentication system="http">Basic</authentication>');
       return 'Basic';
     }
-    report(el.line, 'error', `unknown URL-service authentication "${value}" (expected OAuth2, or system="http" with Basic or Digest)`);
+    report(el.line, 'error', `unknown URL-service authentication ${quoteValue(value)} (expected OAuth2, or system="http" with Basic or Digest)`);
     return undefined;
   }
   if (system !== 'http') {
-    report(el.line, 'error', `authentication system="${system}" is not for URL services (use system="http")`);
+    report(el.line, 'error', `authentication system=${quoteValue(system)} is not for URL services (use system="http")`);
     return undefined;
   }
   if (value === 'Bearer' || value === 'OAuth2') {
@@ -111,7 +112,7 @@ function urlAuthMethod(el: XmlElement, report: Report): UrlAuthMethod | undefine
     return undefined;
   }
   if ((URL_AUTH_METHODS as readonly string[]).includes(value)) return value as UrlAuthMethod;
-  report(el.line, 'error', `unknown HTTP authentication "${value}" (expected Basic or Digest)`);
+  report(el.line, 'error', `unknown HTTP authentication ${quoteValue(value)} (expected Basic or Digest)`);
   return undefined;
 }
 
@@ -125,11 +126,11 @@ const SASL_NAME = /^[A-Z0-9_-]{1,20}$/;
 export function saslMechanism(el: XmlElement, report: Report): string | undefined {
   const system = el.attrs.system;
   if (system !== 'sasl') {
-    report(el.line, 'error', `authentication system="${system}" is not for mail servers (use system="sasl" with a SASL mechanism name)`);
+    report(el.line, 'error', `authentication system=${quoteValue(system)} is not for mail servers (use system="sasl" with a SASL mechanism name)`);
     return undefined;
   }
   if (!SASL_NAME.test(el.text)) {
-    report(el.line, 'error', `"${el.text}" is not a SASL mechanism name (upper-case letters, digits, "-" and "_", at most 20)`);
+    report(el.line, 'error', `${quoteValue(el.text)} is not a SASL mechanism name (upper-case letters, digits, "-" and "_", at most 20)`);
     return undefined;
   }
   return el.text;
@@ -165,18 +166,18 @@ export function readExtensions(provider: XmlElement, report: Report): ProviderEx
     const contentType = el.attrs.type?.trim().toLowerCase() ?? '';
     let ok = true;
     if (!httpsUrl(url)) {
-      report(el.line, 'error', `<logo> url "${url}" is not an https URL`);
+      report(el.line, 'error', `<logo> url ${quoteValue(url)} is not an https URL`);
       ok = false;
     }
     if (!LOGO_TYPE.test(contentType)) {
-      report(el.line, 'error', `<logo> type "${contentType}" is not an image media type (e.g. image/svg+xml, image/png)`);
+      report(el.line, 'error', `<logo> type ${quoteValue(contentType)} is not an image media type (e.g. image/svg+xml, image/png)`);
       ok = false;
     }
     const size = (name: 'width' | 'height') => {
       const text = el.attrs[name];
       if (text === undefined) return undefined;
       if (/^[0-9]{1,5}$/.test(text) && Number(text) > 0) return Number(text);
-      report(el.line, 'error', `<logo> ${name} "${text}" is not a number of pixels`);
+      report(el.line, 'error', `<logo> ${name} ${quoteValue(text)} is not a number of pixels`);
       ok = false;
       return undefined;
     };
@@ -192,14 +193,14 @@ export function readExtensions(provider: XmlElement, report: Report): ProviderEx
   let developerUrl: string | undefined;
   for (const el of childrenNamed(provider, 'developer')) {
     const url = el.attrs.url?.trim() ?? '';
-    if (!isWebUrl(url)) report(el.line, 'error', `<developer> url "${url}" is not an http(s) URL`);
+    if (!isWebUrl(url)) report(el.line, 'error', `<developer> url ${quoteValue(url)} is not an http(s) URL`);
     else if (developerUrl === undefined) developerUrl = url;
     else report(el.line, 'warning', 'more than one <developer>: only the first is used');
   }
   const contacts: string[] = [];
   for (const el of childrenNamed(provider, 'contact')) {
     const uri = el.attrs.uri?.trim() ?? '';
-    if (!/^(mailto|https?|tel|xmpp|sip):\S+$/i.test(uri)) report(el.line, 'error', `<contact> uri "${uri}" is not a mailto:, https:, tel:, xmpp: or sip: URI`);
+    if (!/^(mailto|https?|tel|xmpp|sip):\S+$/i.test(uri)) report(el.line, 'error', `<contact> uri ${quoteValue(uri)} is not a mailto:, https:, tel:, xmpp: or sip: URI`);
     else contacts.push(uri);
   }
   return { logos, developerUrl, contacts };

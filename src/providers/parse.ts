@@ -3,6 +3,7 @@ import { AUTH_METHODS, INCOMING_PROTOCOLS, PROTOCOLS, usesAutoconfig12, type Aut
 import { brokenPlaceholders, lowerCaseHost } from '../settings/placeholders.js';
 import { childrenNamed, firstChild, parseXml, XmlError, type XmlElement } from '../xml/parse.js';
 import { securityFromSocketType, socketTypesText } from '../settings/security.js';
+import { quoteValue } from '../settings/quote.js';
 import { checkNameLengths, readClientId, readExtensions, readUrlServices, saslMechanism } from './autoconfig12.js';
 
 export type Severity = 'error' | 'warning';
@@ -68,7 +69,7 @@ export function parseProvider(text: string, options: ParseOptions): ParseResult 
     return { problems, domainLines: new Map() };
   }
   if (root.name !== 'clientConfig') {
-    report(root.line, 'error', `root element is <${root.name}>, expected <clientConfig>`);
+    report(root.line, 'error', `root element is ${quoteValue(root.name)}, expected <clientConfig>`);
     return { problems, domainLines: new Map() };
   }
   checkUnknownElements(root, report);
@@ -125,7 +126,8 @@ function checkUnknownElements(element: XmlElement, report: Report): void {
   for (const child of element.children) {
     if (known && !known.includes(child.name)) {
       const hint = SUGGESTIONS[child.name] ? ` (did you mean <${SUGGESTIONS[child.name]}>?)` : '';
-      report(child.line, 'error', `unknown element <${child.name}> in <${element.name}>${hint}`);
+      // Named, not written as a tag: an element called script must not come back as <script>.
+      report(child.line, 'error', `unknown element ${quoteValue(child.name)} in <${element.name}>${hint}`);
       continue;
     }
     checkUnknownElements(child, report);
@@ -139,7 +141,7 @@ function readDomains(provider: XmlElement, report: Report): { domains: string[];
   for (const el of childrenNamed(provider, 'domain')) {
     const purpose = el.attrs.purpose;
     if (purpose !== undefined && purpose !== 'mx') {
-      report(el.line, 'error', `unknown domain purpose "${purpose}" (only "mx" is defined)`);
+      report(el.line, 'error', `unknown domain purpose ${quoteValue(purpose)} (only "mx" is defined)`);
       continue;
     }
     let domain: string;
@@ -147,7 +149,7 @@ function readDomains(provider: XmlElement, report: Report): { domains: string[];
       domain = parseDomain(el.text);
     } catch (error) {
       if (!(error instanceof AddressError)) throw error;
-      report(el.line, 'error', `invalid domain "${el.text}": ${error.message}`);
+      report(el.line, 'error', `invalid domain ${quoteValue(el.text)}: ${error.message}`);
       continue;
     }
     const list = purpose === 'mx' ? mxDomains : domains;
@@ -167,7 +169,7 @@ function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: 
   if (!allowed.includes(type)) {
     // JMAP is read by readUrlServices; the Exchange family is not served.
     if (direction === 'incoming' && NON_MAIL_INCOMING.has(type)) return undefined;
-    report(el.line, 'error', `unknown ${direction} server type "${type}" (expected ${allowed.join(' or ')})`);
+    report(el.line, 'error', `unknown ${direction} server type ${quoteValue(type)} (expected ${allowed.join(' or ')})`);
     return undefined;
   }
   const protocol = type as Protocol;
@@ -177,12 +179,12 @@ function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: 
   const userEl = firstChild(el, 'username');
   let ok = true;
   const missing = (name: string) => {
-    report(el.line, 'error', `<${el.name} type="${type}"> has no <${name}>`);
+    report(el.line, 'error', `<${el.name} type=${quoteValue(type)}> has no <${name}>`);
     ok = false;
   };
   if (!hostEl || hostEl.text === '') missing('hostname');
   else if (!/^[A-Za-z0-9.%_-]+$/.test(hostEl.text)) {
-    report(hostEl.line, 'error', `invalid hostname "${hostEl.text}"`);
+    report(hostEl.line, 'error', `invalid hostname ${quoteValue(hostEl.text)}`);
     ok = false;
   }
   let port = 0;
@@ -190,7 +192,7 @@ function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: 
   else {
     port = /^[0-9]+$/.test(portEl.text) ? Number(portEl.text) : NaN;
     if (!(port >= 1 && port <= 65535)) {
-      report(portEl.line, 'error', `port "${portEl.text}" is not a number from 1 to 65535`);
+      report(portEl.line, 'error', `port ${quoteValue(portEl.text)} is not a number from 1 to 65535`);
       ok = false;
     }
   }
@@ -200,13 +202,13 @@ function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: 
     const named = securityFromSocketType(socketEl.text);
     if (named) security = named;
     else {
-      report(socketEl.line, 'error', `unknown socketType "${socketEl.text}" (expected ${socketTypesText()})`);
+      report(socketEl.line, 'error', `unknown socketType ${quoteValue(socketEl.text)} (expected ${socketTypesText()})`);
       ok = false;
     }
   }
   const username = userEl?.text ?? '';
   if (userEl) {
-    for (const broken of brokenPlaceholders(username)) report(userEl.line, 'error', `broken placeholder "${broken}" in <username> (expected e.g. %EMAILADDRESS%)`);
+    for (const broken of brokenPlaceholders(username)) report(userEl.line, 'error', `broken placeholder ${quoteValue(broken)} in <username> (expected e.g. %EMAILADDRESS%)`);
   }
   const sasl: string[] = [];
   const auth = readAuth(el, direction, report, sasl);
@@ -237,13 +239,13 @@ function readAuth(el: XmlElement, direction: 'incoming' | 'outgoing', report: Re
     }
     const legacy = LEGACY_AUTH[value];
     if (legacy) {
-      report(authEl.line, 'warning', `authentication "${value}" is deprecated; use "${legacy}"`);
+      report(authEl.line, 'warning', `authentication ${quoteValue(value)} is deprecated; use ${quoteValue(legacy)}`);
       if (!methods.includes(legacy)) methods.push(legacy);
       continue;
     }
     const outgoingOnly = ['client-IP-address', 'smtp-after-pop', 'none'];
     if (!(AUTH_METHODS as readonly string[]).includes(value) || (direction === 'incoming' && outgoingOnly.includes(value))) {
-      report(authEl.line, 'error', `unknown ${direction} authentication "${value}"`);
+      report(authEl.line, 'error', `unknown ${direction} authentication ${quoteValue(value)}`);
       ok = false;
       continue;
     }
@@ -252,11 +254,11 @@ function readAuth(el: XmlElement, direction: 'incoming' | 'outgoing', report: Re
   if (!ok) return undefined;
   if (methods.length === 0) {
     const why = sasl.length > 0 ? ' besides SASL mechanisms: add a generic method (e.g. password-encrypted) after them for clients that do not know them' : '';
-    report(el.line, 'error', `<${el.name} type="${el.attrs.type}"> has no <authentication>${why}`);
+    report(el.line, 'error', `<${el.name} type=${quoteValue(el.attrs.type)}> has no <authentication>${why}`);
     return undefined;
   }
   if (methods.length === 1 && methods[0] === 'OAuth2') {
-    report(el.line, 'warning', `OAuth2 is the only authentication of ${el.attrs.type} ${firstChild(el, 'hostname')?.text ?? ''}: clients that do not know the issuer skip this server`);
+    report(el.line, 'warning', `OAuth2 is the only authentication of the ${quoteValue(el.attrs.type)} server ${quoteValue(firstChild(el, 'hostname')?.text)}: clients that do not know the issuer skip this server`);
   }
   return methods;
 }
@@ -264,13 +266,13 @@ function readAuth(el: XmlElement, direction: 'incoming' | 'outgoing', report: Re
 function readBoolean(el: XmlElement, report: Report): boolean | undefined {
   if (el.text === 'true') return true;
   if (el.text === 'false') return false;
-  report(el.line, 'error', `<${el.name}> must be true or false, not "${el.text}"`);
+  report(el.line, 'error', `<${el.name}> must be true or false, not ${quoteValue(el.text)}`);
   return undefined;
 }
 
 function readCount(el: XmlElement, text: string, report: Report): number | undefined {
   if (/^[0-9]{1,6}$/.test(text)) return Number(text);
-  report(el.line, 'error', `<${el.name}> must be a whole number, not "${text}"`);
+  report(el.line, 'error', `<${el.name}> must be a whole number, not ${quoteValue(text)}`);
   return undefined;
 }
 
@@ -306,7 +308,7 @@ function readTexts(el: XmlElement, name: string): LocalizedText[] {
 function readDocumentation(el: XmlElement, report: Report): Documentation[] {
   const url = el.attrs.url?.trim() ?? '';
   if (!isWebUrl(url)) {
-    report(el.line, 'error', `<documentation> url "${url}" is not an http(s) URL`);
+    report(el.line, 'error', `<documentation> url ${quoteValue(url)} is not an http(s) URL`);
     return [];
   }
   return [{ url, descriptions: readTexts(el, 'descr') }];
@@ -315,7 +317,7 @@ function readDocumentation(el: XmlElement, report: Report): Documentation[] {
 function readEnable(el: XmlElement, report: Report): EnableInstructions[] {
   const visitUrl = el.attrs.visiturl?.trim() ?? '';
   if (!isWebUrl(visitUrl)) {
-    report(el.line, 'error', `<enable> visiturl "${visitUrl}" is not an http(s) URL`);
+    report(el.line, 'error', `<enable> visiturl ${quoteValue(visitUrl)} is not an http(s) URL`);
     return [];
   }
   return [{ visitUrl, instructions: readTexts(el, 'instruction') }];
@@ -341,7 +343,7 @@ function readOAuth2(root: XmlElement, report: Report): OAuth2Settings | undefine
 /** A file using 1.2 elements should say so; clients must not reject it either way, so this is a warning. */
 function checkVersion(root: XmlElement, config: MailConfig, report: Report): void {
   const version = root.attrs.version;
-  if (usesAutoconfig12(config) && version !== '1.2') report(root.line, 'warning', `uses Autoconfig 1.2 elements but says version="${version ?? ''}": declare <clientConfig version="1.2">`);
+  if (usesAutoconfig12(config) && version !== '1.2') report(root.line, 'warning', `uses Autoconfig 1.2 elements but says version=${quoteValue(version ?? '')}: declare <clientConfig version="1.2">`);
 }
 
 function readWebmail(root: XmlElement): string | undefined {

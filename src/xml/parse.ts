@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MailconfigError } from '../settings/errors.js';
+import { quoteInput } from '../settings/quote.js';
 
 /** An element with its line number, so every problem can be reported as file:line. */
 export interface XmlElement {
@@ -58,7 +59,7 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   const doctype = /<!DOCTYPE/i.exec(text);
   if (doctype) throw new XmlError('DOCTYPE and entity declarations are not allowed', lineAt(text, doctype.index));
   const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new XmlError(brief(valid.err.msg), valid.err.line);
+  if (valid !== true) throw new XmlError(parserMessage(valid.err.msg), valid.err.line);
   let nodes: unknown[];
   try {
     nodes = parser.parse(text) as unknown[];
@@ -68,7 +69,7 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
     if (/nested/i.test(message)) throw new XmlError('document is nested too deeply', 1);
     const name = /"([^"]+)"/.exec(message)?.[1];
     const at = name === undefined ? -1 : text.indexOf(name);
-    throw new XmlError(name === undefined ? brief(message) : `the name "${brief(name)}" is not allowed`, at < 0 ? 1 : lineAt(text, at));
+    throw new XmlError(name === undefined ? parserMessage(message) : `the name ${quoteInput(name, '(not repeated)')} is not allowed`, at < 0 ? 1 : lineAt(text, at));
   }
   const lines = lineIndex(text);
   const roots = nodes.map((node) => toElement(node, lines)).filter((el): el is XmlElement => el !== undefined);
@@ -79,11 +80,31 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   return root;
 }
 
-/** Parser messages can quote the whole input (an unclosed-tag list): keep them short enough for a log line or an answer. */
-function brief(message: string): string {
-  const flat = message.replace(/\s+/g, ' ');
+/**
+ * The parser's message, safe to send back: it quotes names and characters from the document (`char '\u0000' is not
+ * expected`, `Tag 'a"><img' is an invalid name`, the whole list of unclosed tags), so a quoted part is kept only when
+ * it is a plain name or one visible character; a control character is named by its code point; anything else is left
+ * out. Short enough for a log line or an answer.
+ */
+function parserMessage(message: string): string {
+  if (/^Invalid '\[/.test(message)) return 'several elements are not closed';
+  const quoted = message.replace(/'([^']*)'/g, (whole, inner: string) => {
+    if (SAFE_NAME.test(inner)) return whole;
+    const points = [...inner];
+    if (points.length === 1) return CONTROL.test(inner) || /\s/u.test(inner) ? `U+${inner.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : whole;
+    return '(not repeated)';
+  });
+  // A quote inside a quoted part pairs the quotes wrongly: whatever still has markup or control characters is not used.
+  const unquoted = message.replace(/'[^']*'/g, '');
+  if (CONTROL.test(unquoted) || /[<>"&]/.test(unquoted)) return 'not well-formed XML';
+  const flat = quoted.replace(/\s+/g, ' ');
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }
+
+/** A name as XML spells them (letters, digits, `.`, `-`, `_`, one `:`), short enough to repeat. */
+const SAFE_NAME = /^[\p{L}\p{N}_][\p{L}\p{M}\p{N}._-]{0,63}(?::[\p{L}\p{N}_][\p{L}\p{M}\p{N}._-]{0,63})?$/u;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point here
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 
 function toElement(node: unknown, lines: LineIndex): XmlElement | undefined {
   if (typeof node !== 'object' || node === null) return undefined;

@@ -135,6 +135,10 @@ t.test('the TXT tag rules', async (t) => {
   t.same(parseDigestRecord([`v=UAAC1;; a=sha256; d=${d}`]), { ok: false, reason: 'an empty tag' });
   t.same(parseDigestRecord([`v=UAAC1; a=sha256; d=${d};;`]), { ok: false, reason: 'an empty tag' }, 'only one trailing ;');
   t.match(parseDigestRecord([`v=UAAC1; junk; a=sha256; d=${d}`]), { ok: false, reason: '"junk" is not tag=value' });
+  // Found by test/discovery/pacc.property.test.ts: a record's markup came back raw in the reason (the check page shows it).
+  t.same(parseDigestRecord([`v=<script>x</script>UAAC1; a=sha256; d=${d}`]), { ok: false, reason: 'version (a value with markup, quotes or control characters) is not UAAC1' });
+  t.same(parseDigestRecord([`v=UAAC1; <b>junk</b>; a=sha256; d=${d}`]), { ok: false, reason: '(a value with markup, quotes or control characters) is not tag=value' });
+  t.same(parseDigestRecord([`v=UAAC1; a=sha\u001b[2J256; d=${d}`]), { ok: false, reason: 'algorithm (a value with markup, quotes or control characters) is not sha256' });
   // Several records: any one matching wins; the reasons of the others are kept for the explanation.
   const body = Buffer.from('{"protocols":{}}');
   const good = [`v=UAAC1; a=sha256; d=${createHash('sha256').update(body).digest('base64')}`];

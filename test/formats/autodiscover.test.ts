@@ -86,6 +86,17 @@ t.test('request: invalid requests are error 600 with a reason', async (t) => {
   for (const [name, body, reason] of cases) t.match(parsePoxRequest(body), { ok: false, code: 600, reason }, name);
 });
 
+// Found by test/formats/autodiscover.property.test.ts.
+t.test('request: a root named like markup is named, not written as a tag; text around an element is no address', async (t) => {
+  const script = parsePoxRequest('<script>x</script>');
+  t.match(script, { ok: false, code: 600, reason: 'the root element is "script", expected <Autodiscover>' });
+  t.notMatch(JSON.stringify(script), /<script/);
+  t.match(parsePoxRequest('<img src="x"/>'), { ok: false, code: 600, reason: 'the root element is "img", expected <Autodiscover>' });
+  // Was accepted as alice.bob@example.org: the text on both sides of <script> joined.
+  t.match(parsePoxRequest(poxRequest('alice.<script>x</script>bob@example.org')), { ok: false, code: 600, reason: '<EMailAddress> holds elements; it must hold only text' });
+  t.match(parsePoxRequest(poxRequest('alice@example.org', `${OUTLOOK_RESPONSE_SCHEMA}<x/>`)), { ok: false, code: 600, reason: /<AcceptableResponseSchema> holds elements/ });
+});
+
 t.test('request: an IDN address is normalized to punycode', async (t) => {
   const result = parsePoxRequest(poxRequest('jörg@bücher.example'));
   t.match(result, { ok: true, address: { domain: 'xn--bcher-kva.example', domainUnicode: 'bücher.example', address: 'jörg@xn--bcher-kva.example' } });

@@ -15,7 +15,7 @@ t.test('every problem of a broken file is reported with its line', async (t) => 
   const { config, problems } = parseProvider(text, { file: 'broken.example.xml' });
   t.equal(config, undefined, 'a file with errors is not served');
   const found = lines(problems);
-  t.ok(found.some((l) => /^5:error:unknown element <displayNameShort>.*displayShortName/.test(l)), 'unknown element, with a hint');
+  t.ok(found.some((l) => /^5:error:unknown element "displayNameShort" in <emailProvider>.*displayShortName/.test(l)), 'unknown element, with a hint');
   t.ok(found.some((l) => /^8:error:port "99999"/.test(l)), 'port out of range');
   t.ok(found.some((l) => /^9:error:unknown socketType "TLS"/.test(l)), 'unknown socketType');
   t.ok(found.some((l) => /^10:error:broken placeholder "%EMAILADDRESS"/.test(l)), 'broken placeholder');
@@ -62,4 +62,16 @@ t.test('host names are lower-cased but placeholders in them keep their case', as
   </emailProvider></clientConfig>`;
   const { config } = parseProvider(xml, { file: 'p.xml' });
   t.equal(config?.servers[0]?.host, 'imap.%EMAILDOMAIN%');
+});
+
+// Found by test/providers/parse.property.test.ts: values and element names from the file came back raw in problems.
+t.test('problems name bad values without repeating their markup or control characters', async (t) => {
+  const file = (domain: string, extra = '') =>
+    `<clientConfig version="1.1"><emailProvider id="x.example"><domain>${domain}</domain>${extra}<incomingServer type="imap"><hostname>imap.x.example</hostname><port>993</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer></emailProvider></clientConfig>`;
+  const messages = (text: string) => parseProvider(text, { file: 'x' }).problems.map((p) => p.message);
+  t.match(messages(file('&lt;script&gt;x&lt;/script&gt;')), [/^invalid domain \(a value with markup, quotes or control characters, not repeated\): /]);
+  t.match(messages(file('bad..example')), [/^invalid domain "bad\.\.example": /], 'a harmless value is still quoted');
+  t.match(messages(file('x.example', '<script onerror="alert(1)">x</script>')), ['unknown element "script" in <emailProvider>']);
+  t.match(messages('<script>x</script>'), ['root element is "script", expected <clientConfig>']);
+  t.match(messages(file('x.example').replace('<port>993</port>', '<port>9\u001b[31m</port>')), [/^port \(a value with markup/]);
 });

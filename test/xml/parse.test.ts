@@ -35,6 +35,29 @@ t.test('hostile or broken documents are refused with the line of the problem', a
   t.ok(refused(`<a>${'<b>'.repeat(3000)}`).message.length <= 201, 'parser messages stay short');
 });
 
+// Found by test/xml/parse.property.test.ts: the parser's messages quoted the document's characters raw.
+t.test('refusals name what is wrong without repeating markup or control characters', async (t) => {
+  const message = (text: string): string => {
+    try {
+      parseXml(text);
+    } catch (error) {
+      if (error instanceof XmlError) return error.message;
+      throw error;
+    }
+    throw new Error(`accepted: ${text}`);
+  };
+  // A control character before the root: named by its code point, not sent as a NUL.
+  t.equal(message('\u0000<?xml version="1.0"?><a/>'), 'char U+0000 is not expected.');
+  // A tag "name" that is markup: the name is left out.
+  t.equal(message('<a"><img src=x onerror=alert(1)>'), 'Tag (not repeated) is an invalid name.');
+  // Quotes inside the quoted name: nothing of the parser's text is used.
+  t.equal(message(`<a'"><img src=x>'/>`), 'not well-formed XML');
+  t.equal(message('<a><b><c>'), 'several elements are not closed');
+  // Plain names and single visible characters are still quoted: they say where the problem is.
+  t.equal(message('<a>x</b>'), "Expected closing tag 'a' (opened in line 1, col 1) instead of closing tag 'b'.");
+  t.equal(message('<a>&</a>'), "char '&' is not expected.");
+});
+
 t.test('escapeXml escapes markup and drops what XML 1.0 cannot carry', async (t) => {
   t.equal(escapeXml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;');
   t.equal(escapeXml('a\u0000b\u0007c\td'), 'abc\td');
