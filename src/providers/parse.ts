@@ -136,6 +136,9 @@ function readDomains(provider: XmlElement, report: Report): { domains: string[];
   const domainLines = new Map<string, number>();
   const domains: string[] = [];
   const mxDomains: string[] = [];
+  // Sets beside the lists: a provider with thousands of domains must not cost a scan of the list per domain.
+  const seenDomains = new Set<string>();
+  const seenMx = new Set<string>();
   for (const el of childrenNamed(provider, 'domain')) {
     const purpose = el.attrs.purpose;
     if (purpose !== undefined && purpose !== 'mx') {
@@ -151,8 +154,10 @@ function readDomains(provider: XmlElement, report: Report): { domains: string[];
       continue;
     }
     const list = purpose === 'mx' ? mxDomains : domains;
-    if (list.includes(domain)) report(el.line, 'warning', `domain ${domain} is listed twice`);
+    const seen = purpose === 'mx' ? seenMx : seenDomains;
+    if (seen.has(domain)) report(el.line, 'warning', `domain ${domain} is listed twice`);
     else {
+      seen.add(domain);
       list.push(domain);
       domainLines.set(domain, el.line);
     }
