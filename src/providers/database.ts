@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { MailConfig } from '../settings/model.js';
-import { parseProvider, type Problem } from './parse.js';
+import { parseProvider, type DomainLines, type Problem } from './parse.js';
 import { mapBounded } from './pool.js';
 
 /** One provider file as loaded. */
@@ -15,7 +15,7 @@ export interface ProviderEntry {
   config: MailConfig;
   /** Strong ETag of the file's bytes (for If-Match on admin writes). */
   etag: string;
-  domainLines: Map<string, number>;
+  domainLines: DomainLines;
 }
 
 export interface LoadedFile {

@@ -82,7 +82,7 @@ export function fastParseXml(text: string, decode: (value: string) => string): X
       let at = lt + 2 + name.length;
       while (isSpace(text.charCodeAt(at))) at++;
       if (text.charCodeAt(at) !== 0x3e /* > */) return undefined;
-      open.element.text = decode(open.texts.join('')).trim();
+      open.element.text = detached(decode(open.texts.join('')).trim());
       advance(at + 1);
       if (stack.length === 0) root = open.element;
       continue;
@@ -116,7 +116,7 @@ export function fastParseXml(text: string, decode: (value: string) => string): X
       if (close === -1) return undefined;
       const value = text.slice(at + 2, close).trim();
       if (!plainValue(value) || value.includes('>')) return undefined;
-      element.attrs[attr] = decode(value);
+      element.attrs[attr] = detached(decode(value));
       at = close + 1;
     }
     const parent = stack[stack.length - 1];
@@ -143,4 +143,13 @@ function plainValue(value: string): boolean {
     if (!AMPERSAND_OK.test(value.slice(i + 1, i + 12))) return false;
   }
   return true;
+}
+
+/**
+ * A copy of `value` that does not keep the whole document in memory: V8 makes a slice of 13 characters or more share
+ * the characters of the text it was cut from, so one kept hostname would hold on to its provider file. Flattening a
+ * concatenation copies the characters.
+ */
+function detached(value: string): string {
+  return value.length < 13 ? value : (' ' + value).slice(1);
 }
