@@ -84,6 +84,14 @@ export function isProviderAdminStore(store: ProviderStore): store is ProviderAdm
   return typeof candidate.write === 'function' && typeof candidate.remove === 'function' && typeof candidate.list === 'function';
 }
 
+/** One file's change as applied to the index. */
+export interface ProviderChange {
+  file: string;
+  /** What is served now (undefined: the file is no longer served). */
+  entry: ProviderEntry | undefined;
+  previous: ProviderEntry | undefined;
+}
+
 interface Rejected {
   etag: string;
   problems: Problem[];
@@ -104,6 +112,7 @@ export class LiveProviderStore implements ProviderAdminStore {
   private readonly pending = new Map<string, ProviderEntry>();
   private readonly mutex = new KeyedMutex();
   private watcher?: DirectoryWatcher;
+  private readonly listeners = new Set<(change: ProviderChange) => void>();
   private closed = false;
   private log: StoreLog = SILENT;
 
@@ -205,7 +214,21 @@ export class LiveProviderStore implements ProviderAdminStore {
   }
 
   private watchTarget(): WatchTarget {
-    return { dir: this.dir, reload: (file) => this.mutex.run(file, () => this.reload(file)), knownFiles: () => [...this.entries.keys(), ...this.rejected.keys()] };
+    return { dir: this.dir, reload: (file) => this.reloadFile(file), knownFiles: () => [...this.entries.keys(), ...this.rejected.keys()] };
+  }
+
+  /**
+   * Applies one file's version on disk, as the watcher does for each file it saw change: only that file is read and
+   * only its domains change in the index. An invalid version is reported and the last good one keeps serving.
+   */
+  async reloadFile(file: string): Promise<void> {
+    await this.mutex.run(file, () => this.reload(file));
+  }
+
+  /** Calls `listener` after every change applied (admin writes, removals, hand edits); returns the unsubscribe. */
+  onChange(listener: (change: ProviderChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Reads every file of the directory again (SIGHUP); resolves when the changes found have been applied. */
@@ -250,6 +273,9 @@ export class LiveProviderStore implements ProviderAdminStore {
     if (entry) this.entries.set(file, entry);
     else this.entries.delete(file);
     this.rejected.delete(file);
+    const change: ProviderChange = { file, entry, previous };
+    // After the commit, outside it: a listener's failure cannot leave a change half applied.
+    for (const listener of this.listeners) queueMicrotask(() => listener(change));
     return previous;
   }
 
