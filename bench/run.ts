@@ -1,10 +1,13 @@
 // `npm run bench` (through tsx, no build): throughput of each client format next to a bare fastify route, measured in
-// the same run; then discovery on a simulated network.
+// the same run; then discovery on a simulated network, HTTPS, and the provider database at scale. Each part can be
+// left out: BENCH_FORMATS=off, BENCH_DISCOVERY=off, BENCH_HTTPS=off, BENCH_DATABASE=off (BENCH_DATABASE_MILLION=off
+// skips only its slow 1,000,000-domain layout).
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { benchDatabase } from './database-scale.js';
 import { benchDiscovery } from './discovery.js';
 import { FORMATS, type FormatRequest } from './formats.js';
 import { benchHttps } from './https.js';
@@ -82,6 +85,11 @@ async function benchDiscoveryLines(): Promise<void> {
   for (const line of await benchDiscovery()) process.stdout.write(`  ${line}\n`);
 }
 
+async function benchDatabaseLines(): Promise<void> {
+  process.stdout.write('\nProvider database at scale (generated under the temporary folder; each load in a fresh process of built code):\n');
+  for (const line of await benchDatabase()) process.stdout.write(`  ${line}\n`);
+}
+
 async function benchHttpsLines(): Promise<void> {
   process.stdout.write('\nHTTPS listener, handshakes and workers:\n');
   for (const line of await benchHttps()) process.stdout.write(`  ${line}\n`);
@@ -94,3 +102,4 @@ if (process.env.BENCH_INSTANCES !== 'off') {
   process.stdout.write('\nFlood, soak and several instances (service in its own process on a simulated network):\n');
   for (const line of await benchInstances()) process.stdout.write(`  ${line}\n`);
 }
+if (process.env.BENCH_DATABASE !== 'off') await benchDatabaseLines();

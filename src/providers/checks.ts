@@ -20,31 +20,43 @@ export function fileOfKey(key: string): string {
   return `${key}.xml`;
 }
 
+/** Who serves a domain now, as far as one candidate file is concerned (the candidate's own file left out). */
+export interface DomainClaims {
+  /** The file listing `domain` as an address domain. */
+  addressOwner(domain: string): string | undefined;
+  /** The file listing `domain` with `purpose="mx"`. */
+  mxOwner(domain: string): string | undefined;
+}
+
+/** Claims of a list of entries, looked up by scanning them (for a handful of entries; the store asks its index). */
+export function claimsOf(entries: Iterable<ProviderEntry>): DomainClaims {
+  const list = [...entries];
+  return {
+    addressOwner: (domain) => list.find((e) => e.config.domains.includes(domain))?.file,
+    mxOwner: (domain) => list.find((e) => e.config.mxDomains.includes(domain))?.file,
+  };
+}
+
 /**
  * Problems of one candidate file against the other providers: a domain (or MX domain) another file already claims,
  * and MX domains that shadow another provider's address domain (either way round), because MX matching would then
- * send that provider's customers to the wrong settings. `others` must not contain the candidate's own file.
+ * send that provider's customers to the wrong settings. The cost is one lookup per domain of the candidate, whatever
+ * the size of the database.
  */
-export function conflictProblems(candidate: ProviderEntry, others: Iterable<ProviderEntry>): Problem[] {
-  const domains = new Map<string, string>();
-  const mxDomains = new Map<string, string>();
-  for (const other of others) {
-    for (const d of other.config.domains) if (!domains.has(d)) domains.set(d, other.file);
-    for (const d of other.config.mxDomains) if (!mxDomains.has(d)) mxDomains.set(d, other.file);
-  }
+export function conflictProblems(candidate: ProviderEntry, claims: DomainClaims): Problem[] {
   const problems: Problem[] = [];
   const report = (domain: string, message: string) =>
     problems.push({ file: candidate.file, line: candidate.domainLines.get(domain) ?? 1, severity: 'error', message });
   for (const d of candidate.config.domains) {
-    const owner = domains.get(d);
+    const owner = claims.addressOwner(d);
     if (owner) report(d, `domain ${d} is already claimed by ${owner}`);
-    const shadow = mxDomains.get(d);
+    const shadow = claims.mxOwner(d);
     if (shadow) report(d, `domain ${d} is an MX domain of ${shadow}, which would answer for it by MX`);
   }
   for (const d of candidate.config.mxDomains) {
-    const owner = mxDomains.get(d);
+    const owner = claims.mxOwner(d);
     if (owner) report(d, `MX domain ${d} is already claimed by ${owner}`);
-    const shadowed = domains.get(d);
+    const shadowed = claims.addressOwner(d);
     if (shadowed) report(d, `MX domain ${d} shadows ${shadowed}, which has it as an address domain`);
   }
   return problems;

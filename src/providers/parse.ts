@@ -20,8 +20,32 @@ export interface ParseResult {
   config?: MailConfig;
   problems: Problem[];
   /** Line of each <domain> (address and MX domains), for problems found across files. */
-  domainLines: Map<string, number>;
+  domainLines: DomainLines;
 }
+
+/**
+ * The line of each <domain> of a file, kept beside the domain lists rather than in a map of its own: every served
+ * provider holds one, and it is read only when a problem is reported.
+ */
+export class DomainLines {
+  constructor(
+    private readonly domains: readonly string[],
+    private readonly mxDomains: readonly string[],
+    /** Lines of `domains`, then of `mxDomains`. */
+    private readonly lines: readonly number[],
+  ) {}
+
+  /** The line of `domain`; a domain listed both ways has the later line. */
+  get(domain: string): number | undefined {
+    const asAddress = this.domains.indexOf(domain);
+    const asMx = this.mxDomains.indexOf(domain);
+    const address = asAddress === -1 ? undefined : this.lines[asAddress];
+    const mx = asMx === -1 ? undefined : this.lines[this.domains.length + asMx];
+    return address === undefined ? mx : mx === undefined ? address : Math.max(address, mx);
+  }
+}
+
+const NO_LINES = new DomainLines([], [], []);
 
 export interface ParseOptions {
   /** Name used in problems and provenance (a file name or URL). */
@@ -66,18 +90,18 @@ export function parseProvider(text: string, options: ParseOptions): ParseResult 
   } catch (error) {
     if (error instanceof XmlError) report(error.line, 'error', `not well-formed XML: ${error.message}`);
     else throw error;
-    return { problems, domainLines: new Map() };
+    return { problems, domainLines: NO_LINES };
   }
   if (root.name !== 'clientConfig') {
     report(root.line, 'error', `root element is ${quoteValue(root.name)}, expected <clientConfig>`);
-    return { problems, domainLines: new Map() };
+    return { problems, domainLines: NO_LINES };
   }
   checkUnknownElements(root, report);
   const providers = childrenNamed(root, 'emailProvider');
   const provider = providers[0];
   if (!provider) {
     report(root.line, 'error', 'no <emailProvider> element');
-    return { problems, domainLines: new Map() };
+    return { problems, domainLines: NO_LINES };
   }
   if (providers.length > 1) report(providers[1]!.line, 'error', 'more than one <emailProvider>; put each provider in its own file');
 
@@ -97,15 +121,16 @@ export function parseProvider(text: string, options: ParseOptions): ParseResult 
   if (root.attrs.version === '1.2') checkNameLengths(provider, report);
   const oauth2 = readOAuth2(root, report);
 
+  // Arrays are copied to their exact size, as readDomains does.
   const config: MailConfig = {
     id,
     domains,
     mxDomains,
     displayName: optionalText(provider, 'displayName'),
     displayShortName: optionalText(provider, 'displayShortName'),
-    servers,
-    documentation: childrenNamed(provider, 'documentation').flatMap((el) => readDocumentation(el, report)),
-    enable: [...childrenNamed(provider, 'enable'), ...misplacedEnable(root, report)].flatMap((el) => readEnable(el, report)),
+    servers: servers.slice(),
+    documentation: childrenNamed(provider, 'documentation').flatMap((el) => readDocumentation(el, report)).slice(),
+    enable: [...childrenNamed(provider, 'enable'), ...misplacedEnable(root, report)].flatMap((el) => readEnable(el, report)).slice(),
     oauth2,
     webmailUrl: readWebmail(root),
     source,
@@ -134,10 +159,14 @@ function checkUnknownElements(element: XmlElement, report: Report): void {
   }
 }
 
-function readDomains(provider: XmlElement, report: Report): { domains: string[]; mxDomains: string[]; domainLines: Map<string, number> } {
-  const domainLines = new Map<string, number>();
+function readDomains(provider: XmlElement, report: Report): { domains: string[]; mxDomains: string[]; domainLines: DomainLines } {
+  const lines: number[] = [];
+  const mxLines: number[] = [];
   const domains: string[] = [];
   const mxDomains: string[] = [];
+  // Sets beside the lists: a provider with thousands of domains must not cost a scan of the list per domain.
+  const seenDomains = new Set<string>();
+  const seenMx = new Set<string>();
   for (const el of childrenNamed(provider, 'domain')) {
     const purpose = el.attrs.purpose;
     if (purpose !== undefined && purpose !== 'mx') {
@@ -153,14 +182,19 @@ function readDomains(provider: XmlElement, report: Report): { domains: string[];
       continue;
     }
     const list = purpose === 'mx' ? mxDomains : domains;
-    if (list.includes(domain)) report(el.line, 'warning', `domain ${domain} is listed twice`);
+    const seen = purpose === 'mx' ? seenMx : seenDomains;
+    if (seen.has(domain)) report(el.line, 'warning', `domain ${domain} is listed twice`);
     else {
+      seen.add(domain);
       list.push(domain);
-      domainLines.set(domain, el.line);
+      (purpose === 'mx' ? mxLines : lines).push(el.line);
     }
   }
   if (domains.length === 0 && mxDomains.length === 0) report(provider.line, 'error', 'no <domain>: clients reject a provider without one');
-  return { domains, mxDomains, domainLines };
+  // Copies without the spare room push leaves (17 slots for one domain): a served provider lives as long as the process.
+  const exactDomains = domains.slice();
+  const exactMx = mxDomains.slice();
+  return { domains: exactDomains, mxDomains: exactMx, domainLines: new DomainLines(exactDomains, exactMx, lines.concat(mxLines)) };
 }
 
 function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: Provenance, report: Report): ServerSettings | undefined {
@@ -213,8 +247,8 @@ function readServer(el: XmlElement, direction: 'incoming' | 'outgoing', source: 
   const sasl: string[] = [];
   const auth = readAuth(el, direction, report, sasl);
   if (!ok || auth === undefined) return undefined;
-  const server: ServerSettings = { protocol, host: lowerCaseHost(hostEl!.text), port, security, auth, username, source };
-  if (sasl.length > 0) server.sasl = sasl;
+  const server: ServerSettings = { protocol, host: lowerCaseHost(hostEl!.text), port, security, auth: auth.slice(), username, source };
+  if (sasl.length > 0) server.sasl = sasl.slice();
   const pop3 = firstChild(el, 'pop3');
   if (pop3 && protocol === 'pop3') server.pop3 = readPop3(pop3, report);
   if (protocol === 'smtp') {

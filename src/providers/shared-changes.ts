@@ -4,6 +4,8 @@
 // says which one to read. Redis down: each instance's watcher and SIGHUP still apply changes, only later.
 import { randomBytes } from 'node:crypto';
 import type { SharedState } from '../shared-state/redis.js';
+import { isProviderKey } from './checks.js';
+import { providerKey } from './database.js';
 import type { LiveProviderStore } from './store.js';
 import type { StoreLog } from './watch.js';
 
@@ -15,7 +17,8 @@ export function shareProviderChanges(store: LiveProviderStore, shared: SharedSta
   store.onWrite = (file) => void shared.publish(CHANNEL, JSON.stringify({ from: self, file }));
   const unsubscribe = shared.subscribe(CHANNEL, (message) => {
     const notice = parseNotice(message);
-    if (!notice || notice.from === self) return;
+    // Only a provider file's name is ever read (a notice naming anything else is not ours).
+    if (!notice || notice.from === self || !notice.file.endsWith('.xml') || !isProviderKey(providerKey(notice.file))) return;
     store.reloadFile(notice.file).then(
       () => onApplied(notice.file),
       (error: unknown) => log.warn({ err: error, file: notice.file }, 'provider file announced by another instance could not be read'),

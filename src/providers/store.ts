@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyedMutex, removeFileDurable, removeStaleTempFiles, writeFileAtomic } from './atomic.js';
-import { conflictProblems, fileOfKey, isProviderKey, ProviderKeyError } from './checks.js';
+import { claimsOf, conflictProblems, fileOfKey, isProviderKey, ProviderKeyError, type DomainClaims } from './checks.js';
 import { etagOf, loadProviderText, openProviderDatabase, providerKey, ProviderIndex, type ProviderEntry } from './database.js';
 import type { Problem } from './parse.js';
 import { DirectoryWatcher, SILENT, type StoreLog, type WatchTarget } from './watch.js';
@@ -84,18 +84,26 @@ export function isProviderAdminStore(store: ProviderStore): store is ProviderAdm
   return typeof candidate.write === 'function' && typeof candidate.remove === 'function' && typeof candidate.list === 'function';
 }
 
+/** One file's change as applied to the index. */
+export interface ProviderChange {
+  file: string;
+  /** What is served now (undefined: the file is no longer served). */
+  entry: ProviderEntry | undefined;
+  previous: ProviderEntry | undefined;
+}
+
 interface Rejected {
   etag: string;
   problems: Problem[];
 }
 
 /**
- * The provider database as served: an immutable ProviderIndex swapped on every change. Changes come from `write` and
+ * The provider database as served: one ProviderIndex, changed file by file. Changes come from `write` and
  * `remove` (admin API, CLI) and, with `watch()`, from hand edits of the directory. A change that does not validate,
  * alone and against the other files, is refused; for hand edits the last good version keeps serving.
  */
 export class LiveProviderStore implements ProviderAdminStore {
-  private index: ProviderIndex;
+  private readonly index: ProviderIndex;
   /** The serving version of each file. */
   private readonly entries = new Map<string, ProviderEntry>();
   /** Files whose version on disk was refused, with why. */
@@ -104,6 +112,7 @@ export class LiveProviderStore implements ProviderAdminStore {
   private readonly pending = new Map<string, ProviderEntry>();
   private readonly mutex = new KeyedMutex();
   private watcher?: DirectoryWatcher;
+  private readonly listeners = new Set<(change: ProviderChange) => void>();
   private closed = false;
   private log: StoreLog = SILENT;
   /** Called after each write or removal through this store (admin API), with the file's name: other instances are told. */
@@ -210,13 +219,21 @@ export class LiveProviderStore implements ProviderAdminStore {
   }
 
   private watchTarget(): WatchTarget {
-    return { dir: this.dir, reload: (file) => this.mutex.run(file, () => this.reload(file)), knownFiles: () => [...this.entries.keys(), ...this.rejected.keys()] };
+    return { dir: this.dir, reload: (file) => this.reloadFile(file), knownFiles: () => [...this.entries.keys(), ...this.rejected.keys()] };
   }
 
-  /** Reads one file of the directory again (another instance changed it); resolves when applied. */
+  /**
+   * Applies one file's version on disk, as the watcher does for each file it saw change: only that file is read and
+   * only its domains change in the index. An invalid version is reported and the last good one keeps serving.
+   */
   async reloadFile(file: string): Promise<void> {
-    if (this.closed || !file.endsWith('.xml') || !isProviderKey(providerKey(file))) return;
     await this.mutex.run(file, () => this.reload(file));
+  }
+
+  /** Calls `listener` after every change applied (admin writes, removals, hand edits); returns the unsubscribe. */
+  onChange(listener: (change: ProviderChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Reads every file of the directory again (SIGHUP); resolves when the changes found have been applied. */
@@ -239,22 +256,31 @@ export class LiveProviderStore implements ProviderAdminStore {
   private checkFile(file: string, text: string): CheckResult {
     const { entry, problems } = loadProviderText(file, text);
     if (!entry) return { problems };
-    const conflicts = conflictProblems(entry, this.othersThan(file));
+    const conflicts = conflictProblems(entry, this.claimsExcept(file));
     return conflicts.length > 0 ? { problems: [...problems, ...conflicts] } : { entry, problems };
   }
 
-  private *othersThan(file: string): Iterable<ProviderEntry> {
-    for (const [name, entry] of this.entries) if (name !== file) yield entry;
-    for (const [name, entry] of this.pending) if (name !== file) yield entry;
+  /** Who serves each domain now (the index) or is about to (validated writes not yet committed), `file` left out. */
+  private claimsExcept(file: string): DomainClaims {
+    const index = this.index;
+    const pending = claimsOf([...this.pending.values()].filter((entry) => entry.file !== file));
+    const other = (entry: ProviderEntry | undefined) => (entry && entry.file !== file ? entry.file : undefined);
+    return {
+      addressOwner: (domain) => other(index.byDomain(domain)) ?? pending.addressOwner(domain),
+      mxOwner: (domain) => other(index.claimingMx(domain)) ?? pending.mxOwner(domain),
+    };
   }
 
-  /** Swaps in a new index with `file` served as `entry` (or not at all); returns what was served before. */
+  /** Serves `file` as `entry` (or not at all), changing only that file's domains in the index; returns what was served before. */
   private commit(file: string, entry: ProviderEntry | undefined): ProviderEntry | undefined {
     const previous = this.entries.get(file);
+    this.index.replace(file, entry);
     if (entry) this.entries.set(file, entry);
     else this.entries.delete(file);
     this.rejected.delete(file);
-    this.index = new ProviderIndex(this.entries.values());
+    const change: ProviderChange = { file, entry, previous };
+    // After the commit, outside it: a listener's failure cannot leave a change half applied.
+    for (const listener of this.listeners) queueMicrotask(() => listener(change));
     return previous;
   }
 

@@ -1,18 +1,10 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MailconfigError } from '../settings/errors.js';
 import { quoteInput } from '../settings/quote.js';
+import type { XmlElement } from './element.js';
+import { fastParseXml } from './fast-parse.js';
 
-/** An element with its line number, so every problem can be reported as file:line. */
-export interface XmlElement {
-  name: string;
-  /** Local name without a namespace prefix (POX requests may use `a:EMailAddress`). */
-  localName: string;
-  attrs: Record<string, string>;
-  children: XmlElement[];
-  /** Concatenated direct text content, entities decoded, trimmed. */
-  text: string;
-  line: number;
-}
+export type { XmlElement } from './element.js';
 
 /** The document is not XML we accept (malformed, DOCTYPE, too big or too deep); `line` is where, 1-based. */
 export class XmlError extends MailconfigError {
@@ -58,6 +50,17 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   if (Buffer.byteLength(text) > maxBytes) throw new XmlError(`document is larger than ${maxBytes} bytes`, 1);
   const doctype = /<!DOCTYPE/i.exec(text);
   if (doctype) throw new XmlError('DOCTYPE and entity declarations are not allowed', lineAt(text, doctype.index));
+  // Plain documents (every provider file) take the quick reader; it gives up on anything the parser must judge.
+  const quick = fastParseXml(text, decodeEntities);
+  if (quick) {
+    if (depth(quick) > (limits.maxDepth ?? 16)) throw new XmlError('document is nested too deeply', quick.line);
+    return quick;
+  }
+  return parseXmlGeneral(text, limits);
+}
+
+/** The general reader (fast-xml-parser) alone; parseXml's size and DOCTYPE checks come first. */
+export function parseXmlGeneral(text: string, limits: XmlLimits = {}): XmlElement {
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlError(parserMessage(valid.err.msg), valid.err.line);
   let nodes: unknown[];
@@ -164,7 +167,8 @@ function lineAt(text: string, index: number): number {
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function decodeEntities(value: string): string {
+/** The five predefined entities and character references (all that documents may use: DOCTYPE is refused). */
+export function decodeEntities(value: string): string {
   if (!value.includes('&')) return value;
   return value.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, ref: string) => {
     if (ref.startsWith('#x')) return safeCodePoint(parseInt(ref.slice(2), 16)) ?? whole;
