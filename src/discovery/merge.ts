@@ -6,7 +6,7 @@ import { rankServers, SOURCE_RANK } from '../settings/preference.js';
 import type { MxFinding } from './mx.js';
 import { advertisesStartTls, deprecatedTls, deriveAuth } from './probe/capabilities.js';
 import type { ProbeAttempt } from './probing.js';
-import type { SrvFinding, SrvTarget } from './srv.js';
+import { isInside, type SrvFinding, type SrvTarget } from './srv.js';
 import type { ProbeResult } from './types.js';
 
 export interface Findings {
@@ -201,10 +201,6 @@ function probeEvidence(attempt: ProbeAttempt, result: ProbeResult): Record<strin
     capabilities: result.capabilities.slice(0, 30),
     greeting: result.greeting,
   };
-}
-
-function isInside(host: string, domain: string): boolean {
-  return host === domain || host.endsWith(`.${domain}`);
 }
 
 function outsideWarning(host: string, domain: string): string {
