@@ -179,6 +179,7 @@ const STEP_FAILURE: Record<ProbeFailureKind, StepFailure> = {
   network: 'network',
   closed: 'network',
   tls: 'tls',
+  'old-tls': 'tls',
   certificate: 'certificate',
   starttls: 'protocol',
   rejected: 'protocol',

@@ -19,12 +19,14 @@ const world = await startWorld(
     // POP3 only.
     'pop3.pop.test': { A: ['127.0.2.45'] },
     'smtp.pop.test': { A: ['127.0.2.45'] },
-    // An old TLS version.
+    // An old TLS version on 993, TLS 1.2 behind STARTTLS on 143.
     'imap.oldtls.test': { A: ['127.0.2.46'] },
+    // Nothing but an old TLS version.
+    'imap.onlyold.test': { A: ['127.0.2.48'] },
     // No encryption offered at all.
     'imap.plain.test': { A: ['127.0.2.47'] },
   },
-  ['probe.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test', 'plain.test'],
+  ['probe.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test', 'onlyold.test', 'plain.test'],
 );
 t.teardown(() => world.close());
 
@@ -83,8 +85,21 @@ t.test('POP3 only', async (t) => {
   t.same(config?.servers[0]?.auth, ['password-cleartext']);
 });
 
-t.test('TLS below 1.2 is reported (RFC 8997)', async (t) => {
+t.test('TLS below 1.2 is a finding, not SSL/TLS: STARTTLS with TLS 1.2 on 143 is offered instead', async (t) => {
   await world.imap('127.0.2.46', 993, { mode: 'tls', pem: world.pki.valid, tlsMaxVersion: 'TLSv1.1' });
-  const { config } = await world.resolver().resolve('oldtls.test');
-  t.match(config?.servers[0], { host: 'imap.oldtls.test', source: { confidence: 'low', evidence: { tlsVersion: 'TLSv1.1' } }, warnings: [/TLSv1\.1 is deprecated/] });
+  await world.imap('127.0.2.46', 143, { mode: 'starttls', pem: world.pki.valid });
+  const { config, steps } = await world.resolver().resolve('oldtls.test');
+  t.same(summary(config?.servers.filter((s) => s.protocol === 'imap')), ['imap imap.oldtls.test:143 starttls probe']);
+  t.match(config?.servers[0], { source: { evidence: { tlsVersion: /^TLSv1\.[23]$/ } } });
+  t.match(steps.find((s) => stepLabel(s) === 'probe imap.oldtls.test:993 (imap, TLS)'), { outcome: 'failed', failure: 'tls', detail: /only TLS 1\.1 or older, deprecated \(RFC 8996/ });
+});
+
+t.test('a server with nothing newer than TLS 1.1 is not offered at all, and the steps say why', async (t) => {
+  await world.imap('127.0.2.48', 993, { mode: 'tls', pem: world.pki.valid, tlsMaxVersion: 'TLSv1' });
+  await world.imap('127.0.2.48', 143, { mode: 'starttls', pem: world.pki.valid, tlsMaxVersion: 'TLSv1.1' });
+  const { config, steps } = await world.resolver().resolve('onlyold.test');
+  t.equal(config, undefined, 'neither as SSL/TLS, nor as STARTTLS, nor as plain');
+  for (const label of ['probe imap.onlyold.test:993 (imap, TLS)', 'probe imap.onlyold.test:143 (imap, STARTTLS)']) {
+    t.match(steps.find((s) => stepLabel(s) === label), { outcome: 'failed', failure: 'tls', detail: /only TLS 1\.1 or older/ }, label);
+  }
 });

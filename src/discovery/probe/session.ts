@@ -5,7 +5,7 @@ import { Socket, isIP, type LookupFunction } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { CertificateFacts, ProbeTarget } from '../types.js';
 import { deprecatedTls } from './capabilities.js';
-import { MEASURING_TLS, certificateFacts, contextTrusting } from './certificate.js';
+import { PROBE_TLS, certificateFacts, contextTrusting, oldTlsOnly } from './certificate.js';
 import { ProbeFailure, socketFailure } from './failure.js';
 import { Wire } from './wire.js';
 
@@ -101,7 +101,7 @@ export class Session implements Conversation {
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
       secureContext: ca.length > 0 ? contextTrusting(ca) : undefined,
-      ...MEASURING_TLS,
+      ...PROBE_TLS,
     });
     this.secure = secure;
     secure.on('error', ignore);
@@ -110,7 +110,12 @@ export class Session implements Conversation {
       done = true;
       this.wire.notify();
     });
-    const onHandshakeError = (error: Error): void => this.wire.fail(new ProbeFailure('tls', socketFailure(error, 'TLS handshake failed: ').message));
+    const onHandshakeError = (error: Error): void =>
+      this.wire.fail(
+        oldTlsOnly(error)
+          ? new ProbeFailure('old-tls', 'the server offers only TLS 1.1 or older, deprecated (RFC 8996, RFC 8997): not offered as a secure server')
+          : new ProbeFailure('tls', socketFailure(error, 'TLS handshake failed: ').message),
+      );
     secure.on('error', onHandshakeError);
     await this.wire.until(() => done, this.budget(), `no TLS handshake within ${this.limitText()}`);
     secure.off('error', onHandshakeError);
