@@ -114,7 +114,7 @@ function unconfirmed(domain: string, target: SrvTarget, attempt: ProbeAttempt | 
 function probeServers(domain: string, findings: Findings): ServerSettings[] {
   const srvKeys = new Set((findings.srv?.targets ?? []).map((t) => keyOf(t.host, t.port, t.service.security)));
   const out: ServerSettings[] = [];
-  for (const attempt of findings.attempts) {
+  for (const attempt of [...findings.attempts].sort((a, b) => a.rank - b.rank)) {
     const { candidate, result } = attempt;
     if (!result?.ok || srvKeys.has(keyOf(candidate.host, candidate.port, candidate.security))) continue;
     const inside = isInside(candidate.host, domain);

@@ -1,6 +1,7 @@
 // Port probing: connect to candidate hosts on the mail ports and record what really answers. Candidates come in
-// the reference client's order (implicit TLS before STARTTLS, IMAP before POP3); within a protocol, once a try
-// succeeds, worse-ranked tries are cancelled, as Thunderbird does.
+// the reference client's order (implicit TLS before STARTTLS, IMAP before POP3); within a protocol the tries start
+// one after another with a short head start (Happy Eyeballs), and once a try succeeds, worse-ranked tries are
+// cancelled, as Thunderbird does.
 import { PROTOCOLS, type Protocol, type Security } from '../settings/model.js';
 import { serverLabel, type StepFailure, type StepServer } from '../settings/steps.js';
 import { INTERNAL_DETAIL, type LookupContext, type StepId } from './context.js';
@@ -24,6 +25,8 @@ export interface Candidate {
 
 export interface ProbeAttempt {
   candidate: Candidate;
+  /** Position in its protocol's plan (0 = best ranked), so results are used in rank order, not finishing order. */
+  rank: number;
   address?: string;
   result?: ProbeResult;
   /** Why no conversation took place (host unusable, cancelled) when there is no result. */
@@ -98,26 +101,64 @@ export async function probeCandidates(ctx: LookupContext, plan: Record<Protocol,
   await Promise.all(PROTOCOLS.map((protocol) => runGroup(ctx, plan[protocol], attempts, reported)));
 }
 
-/** One protocol's tries, all started at once; a success cancels every worse-ranked try of the group. */
+/**
+ * One protocol's tries in rank order, Happy Eyeballs style: each starts when the one before it failed or after a
+ * short head start. A success cancels every worse-ranked try; better-ranked ones still running get until their
+ * patience runs out (counted from their own start), so a silent first target does not hold the answer for a
+ * whole probe timeout, and the best try that answers in time wins.
+ */
 async function runGroup(ctx: LookupContext, candidates: Candidate[], attempts: ProbeAttempt[], reported: Set<string>): Promise<void> {
+  const { probeHeadStartMs, probePatienceMs } = ctx.limits;
   const controllers = candidates.map(() => new AbortController());
-  await Promise.all(
-    candidates.map(async (candidate, rank) => {
-      const signal = AbortSignal.any([ctx.signal, controllers[rank]!.signal]);
-      const attempt = await tryCandidate(ctx, candidate, signal, reported);
-      if (!attempt) return;
-      attempts.push(attempt);
-      if (attempt.result?.ok) {
+  const gates = candidates.map(() => gate());
+  const startedAt: (number | undefined)[] = [];
+  const finished: boolean[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+  };
+  const open = (rank: number) => gates[rank]?.resolve();
+  // At the deadline every try not yet started is opened, to be recorded as cancelled.
+  const openAll = () => gates.forEach((gate) => gate.resolve());
+  ctx.signal.addEventListener('abort', openAll, { once: true });
+  open(0);
+  try {
+    await Promise.all(
+      candidates.map(async (candidate, rank) => {
+        await gates[rank]!.promise;
+        startedAt[rank] = performance.now();
+        later(probeHeadStartMs, () => open(rank + 1));
+        const signal = AbortSignal.any([ctx.signal, controllers[rank]!.signal]);
+        const attempt = await tryCandidate(ctx, candidate, rank, signal, reported);
+        finished[rank] = true;
+        if (attempt) attempts.push(attempt);
+        if (!attempt?.result?.ok) return open(rank + 1);
         controllers.forEach((controller, other) => {
-          if (other > rank) controller.abort(new Error(`not needed: ${describe(candidate)} answered first`));
+          if (other > rank) {
+            controller.abort(new Error(`not needed: ${describe(candidate)} answered first`));
+            open(other);
+          }
         });
-      }
-    }),
-  );
+        for (let better = 0; better < rank; better++) {
+          const since = startedAt[better];
+          if (since === undefined || finished[better]) continue;
+          const giveUp = new Error(`no answer within ${probePatienceMs} ms while ${describe(candidate)} answered`);
+          later(Math.max(0, since + probePatienceMs - performance.now()), () => controllers[better]!.abort(giveUp));
+        }
+      }),
+    );
+  } finally {
+    ctx.signal.removeEventListener('abort', openAll);
+    for (const timer of timers) clearTimeout(timer);
+  }
 }
 
 /** One try as a step. Undefined when the host has no usable address (reported once per host as its own step). */
-async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: AbortSignal, reported: Set<string>): Promise<ProbeAttempt | undefined> {
+async function tryCandidate(ctx: LookupContext, candidate: Candidate, rank: number, signal: AbortSignal, reported: Set<string>): Promise<ProbeAttempt | undefined> {
   const vetted = await ctx.dns.resolveHost(candidate.host);
   const address = vetted.addresses[0];
   if (!address) {
@@ -130,13 +171,13 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
       else if (vetted.error) ctx.log.finish(id, { outcome: 'failed', failure: 'dns', detail });
       else ctx.log.finish(id, { outcome: 'nothing', detail });
     }
-    return candidate.origin === 'srv' ? { candidate, skipped: describeUnusable(vetted) } : undefined;
+    return candidate.origin === 'srv' ? { candidate, rank, skipped: describeUnusable(vetted) } : undefined;
   }
   const server: StepServer = { host: candidate.host, port: candidate.port, protocol: candidate.protocol, security: candidate.security };
   const id: StepId = { kind: 'probe', subject: `${candidate.host}:${candidate.port}`, server };
   const cancelled = (result?: ProbeResult): ProbeAttempt => {
     ctx.log.finish(id, { outcome: 'skipped', failure: 'cancelled', detail: reasonOf(signal) });
-    return result ? { candidate, address, result, skipped: reasonOf(signal) } : { candidate, address, skipped: reasonOf(signal) };
+    return result ? { candidate, rank, address, result, skipped: reasonOf(signal) } : { candidate, rank, address, skipped: reasonOf(signal) };
   };
   ctx.log.start(id);
   if (signal.aborted) return cancelled();
@@ -162,11 +203,11 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
   if (!result.ok && result.failure === 'timeout' && untilDeadline < ctx.limits.probeTimeoutMs) {
     // The probe's time was the rest of the lookup's and ran out with it: the deadline stopped the try, not the
     // server (whichever timer fired first). The step stays open; the log closes it with the deadline's words.
-    return { candidate, address, result, skipped: 'stopped at the lookup deadline' };
+    return { candidate, rank, address, result, skipped: 'stopped at the lookup deadline' };
   }
   if (result.ok) ctx.log.finish(id, { outcome: 'found', detail: describeResult(address, result) });
   else ctx.log.finish(id, { outcome: 'failed', failure: STEP_FAILURE[result.failure], detail: describeResult(address, result) });
-  return { candidate, address, result };
+  return { candidate, rank, address, result };
 }
 
 /** A probe's failure in the lookup's terms. */
@@ -196,6 +237,13 @@ function describeResult(address: string, result: ProbeResult): string {
   const parts = [address, result.tlsVersion, result.auth.length > 0 ? `auth ${result.auth.join(' ')}` : 'no authentication offered'];
   if (result.certificate) parts.push(`certificate valid until ${result.certificate.validTo.slice(0, 10)}`);
   return parts.filter(Boolean).join(', ');
+}
+
+/** A promise opened from outside, once. */
+function gate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }
 
 function reasonOf(signal: AbortSignal): string {

@@ -23,10 +23,14 @@ const world = await startWorld(
     'imap.oldtls.test': { A: ['127.0.2.46'] },
     // Nothing but an old TLS version.
     'imap.onlyold.test': { A: ['127.0.2.48'] },
+    // Two SRV targets: the preferred one accepts and never greets.
+    '_imaps._tcp.fallback.test': { SRV: [{ priority: 10, weight: 1, port: 993, target: 'backup.fallback.test' }, { priority: 0, weight: 1, port: 993, target: 'dead.fallback.test' }] },
+    'dead.fallback.test': { A: ['127.0.2.49'] },
+    'backup.fallback.test': { A: ['127.0.2.39'] },
     // No encryption offered at all.
     'imap.plain.test': { A: ['127.0.2.47'] },
   },
-  ['probe.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test', 'onlyold.test', 'plain.test'],
+  ['probe.test', 'fallback.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test', 'onlyold.test', 'plain.test'],
 );
 t.teardown(() => world.close());
 
@@ -39,7 +43,7 @@ t.test('probing only: the guessed hosts that answer, with their evidence', async
   const { config, steps } = await world.resolver().resolve('probe.test');
   t.equal(summary(config?.servers)[0], 'imap imap.probe.test:993 tls probe', 'implicit TLS first');
   t.ok(summary(config?.servers).includes('smtp smtp.probe.test:465 tls probe'));
-  // Tried at once; once 993 answered, the worse-ranked STARTTLS try is cancelled unless it had already finished.
+  // 143 starts after 993's head start; once 993 answered, the worse-ranked STARTTLS try is cancelled unless it had already finished.
   t.match(steps.find((s) => stepLabel(s) === 'probe imap.probe.test:143 (imap, STARTTLS)'), { outcome: /^(skipped|found)$/ });
   const imap = config!.servers[0]!;
   t.same(imap.auth, ['password-cleartext', 'OAuth2'], 'authentication read from the capabilities');
@@ -102,4 +106,18 @@ t.test('a server with nothing newer than TLS 1.1 is not offered at all, and the 
   for (const label of ['probe imap.onlyold.test:993 (imap, TLS)', 'probe imap.onlyold.test:143 (imap, STARTTLS)']) {
     t.match(steps.find((s) => stepLabel(s) === label), { outcome: 'failed', failure: 'tls', detail: /only TLS 1\.1 or older/ }, label);
   }
+});
+
+t.test('a preferred SRV target that accepts and never greets: the next one starts after a head start and answers', async (t) => {
+  const dead = await world.imap('127.0.2.49', 993, { mode: 'tls', pem: world.pki.valid, neverGreet: true });
+  const backup = await world.imap('127.0.2.39', 993, { mode: 'tls', pem: world.pki.valid });
+  // Timeouts far beyond the patience: a lookup that waited for the dead target would end with its timeout instead.
+  const { config, steps } = await world.resolver({ probeTimeoutMs: 20_000, lookupTimeoutMs: 30_000 }).resolve('fallback.test');
+  t.same(summary(config?.servers), ['imap backup.fallback.test:993 tls srv'], 'the priority-10 target is used');
+  t.match(steps.find((s) => stepLabel(s) === 'probe dead.fallback.test:993 (imap, TLS)'), {
+    outcome: 'skipped',
+    failure: 'cancelled',
+    detail: /^no answer within 1200 ms while backup\.fallback\.test:993 \(imap, TLS\) answered$/,
+  });
+  t.ok(dead.connections() === 1 && backup.connections() === 1, 'each tried once');
 });
