@@ -110,6 +110,13 @@ function unconfirmed(domain: string, target: SrvTarget, attempt: ProbeAttempt | 
   };
 }
 
+const GUESSED_FROM: Record<ProbeAttempt['candidate']['origin'], string> = {
+  srv: 'an SRV record',
+  guess: 'the domain name',
+  mx: "the MX host's domain",
+  'mx-host': 'the MX host itself (self-hosted mail)',
+};
+
 /** Servers found by probing alone (not already an SRV target), in the order tried. */
 function probeServers(domain: string, findings: Findings): ServerSettings[] {
   const srvKeys = new Set((findings.srv?.targets ?? []).map((t) => keyOf(t.host, t.port, t.service.security)));
@@ -122,7 +129,7 @@ function probeServers(domain: string, findings: Findings): ServerSettings[] {
       kind: 'probe',
       detail: `${candidate.host}:${candidate.port}`,
       confidence: inside ? 'medium' : 'low',
-      evidence: { guessedFrom: candidate.origin === 'mx' ? 'the MX host' : 'the domain name', ...probeEvidence(attempt, result) },
+      evidence: { guessedFrom: GUESSED_FROM[candidate.origin], ...probeEvidence(attempt, result) },
     };
     const server = fromProbe(domain, attempt, result, provenance);
     if (server) out.push(server);

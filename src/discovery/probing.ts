@@ -19,8 +19,11 @@ export interface Candidate {
   security: Security;
   /** The SRV record that named this target, when one did. */
   srv?: SrvTarget;
-  /** Why this host is tried: "SRV", "guess", "MX". */
-  origin: 'srv' | 'guess' | 'mx';
+  /**
+   * Why this host is tried: an SRV record, a guess from the domain name, a guess under the MX host's domain
+   * (`imap.<MX domain>`), or the best MX host itself (small self-hosted domains run everything there).
+   */
+  origin: 'srv' | 'guess' | 'mx' | 'mx-host';
 }
 
 export interface ProbeAttempt {
@@ -49,8 +52,13 @@ const PORTS: Record<Protocol, readonly [number, Security][]> = {
     [25, 'starttls'],
   ],
 };
-/** Tries per protocol at most (the SRV targets count), so a lookup stays a handful of connections. */
-const MAX_TRIES_PER_PROTOCOL = 10;
+/** The MX host is asked for submission only: its port 25 is where mail arrives, not where people send it. */
+const MX_HOST_PORTS: Record<Protocol, readonly [number, Security][]> = { ...PORTS, smtp: PORTS.smtp.filter(([port]) => port !== 25) };
+/**
+ * Tries per protocol at most (the SRV targets count), so a lookup stays a handful of connections; with the head
+ * start between tries, the later ones only run when the earlier ones fail.
+ */
+const MAX_TRIES_PER_PROTOCOL = 16;
 
 /** Thunderbird's guesses: incoming imap.D, pop3.D, pop.D, mail.D, D; outgoing smtp.D, mail.D, D. */
 export function guessedHosts(domain: string): Record<Protocol, string[]> {
@@ -61,7 +69,10 @@ export function guessedHosts(domain: string): Record<Protocol, string[]> {
   };
 }
 
-/** The full plan: SRV targets first, then the guesses, then names under the MX host's domain; duplicates once. */
+/**
+ * The full plan: SRV targets first, then the guesses, then names under the MX host's domain, then the best MX host
+ * itself (as FairEmail does); duplicates once.
+ */
 export function planCandidates(domain: string, srv: SrvFinding, mx: MxFinding | undefined): Record<Protocol, Candidate[]> {
   const guesses = guessedHosts(domain);
   const mxBase = mx?.domains[0];
@@ -85,6 +96,11 @@ export function planCandidates(domain: string, srv: SrvFinding, mx: MxFinding | 
       for (const [port, security] of PORTS[protocol]) {
         if (refused.includes(security)) continue;
         add({ host, port, protocol, security, origin: host.endsWith(`.${mxBase}`) && mxBase !== domain ? 'mx' : 'guess' });
+      }
+    }
+    if (mx?.host) {
+      for (const [port, security] of MX_HOST_PORTS[protocol]) {
+        if (!refused.includes(security)) add({ host: mx.host, port, protocol, security, origin: 'mx-host' });
       }
     }
     plan[protocol] = list;

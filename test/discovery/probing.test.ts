@@ -4,6 +4,7 @@ import t from 'tap';
 import { stepLabel } from '../../src/settings/steps.js';
 import type { ServerSettings } from '../../src/settings/model.js';
 import { startWorld } from '../helpers/discovery-world.js';
+import { startTripwire } from '../helpers/tripwire.js';
 
 const world = await startWorld(
   {
@@ -27,10 +28,16 @@ const world = await startWorld(
     '_imaps._tcp.fallback.test': { SRV: [{ priority: 10, weight: 1, port: 993, target: 'backup.fallback.test' }, { priority: 0, weight: 1, port: 993, target: 'dead.fallback.test' }] },
     'dead.fallback.test': { A: ['127.0.2.49'] },
     'backup.fallback.test': { A: ['127.0.2.39'] },
+    // Self-hosted: only the MX host exists, and runs IMAP and submission.
+    'selfhost.test': { MX: [{ exchange: 'MX.SelfHost.Test.', priority: 10 }] },
+    'mx.selfhost.test': { A: ['127.0.2.38'] },
+    // An MX host whose certificate names another host.
+    'wrongmx.test': { MX: [{ exchange: 'mx.wrongmx.test', priority: 10 }] },
+    'mx.wrongmx.test': { A: ['127.0.2.37'] },
     // No encryption offered at all.
     'imap.plain.test': { A: ['127.0.2.47'] },
   },
-  ['probe.test', 'fallback.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test', 'onlyold.test', 'plain.test'],
+  ['probe.test', 'fallback.test', 'selfhost.test', 'wrongmx.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test', 'onlyold.test', 'plain.test'],
 );
 t.teardown(() => world.close());
 
@@ -120,4 +127,26 @@ t.test('a preferred SRV target that accepts and never greets: the next one start
     detail: /^no answer within 1200 ms while backup\.fallback\.test:993 \(imap, TLS\) answered$/,
   });
   t.ok(dead.connections() === 1 && backup.connections() === 1, 'each tried once');
+});
+
+t.test('self-hosted: imap.D, mail.D, smtp.D do not exist, the MX host runs IMAP and submission', async (t) => {
+  await world.imap('127.0.2.38', 993, { mode: 'tls', pem: world.pki.valid });
+  await world.smtp('127.0.2.38', 587, { mode: 'starttls', pem: world.pki.valid });
+  // Port 25 of the MX host is where mail arrives: never asked for sending.
+  const inbound = await startTripwire('127.0.2.38');
+  t.teardown(() => inbound.close());
+  world.route('127.0.2.38', 25, inbound.port);
+  const { config, steps } = await world.resolver().resolve('selfhost.test');
+  t.same(summary(config?.servers), ['imap mx.selfhost.test:993 tls probe', 'smtp mx.selfhost.test:587 starttls probe']);
+  t.match(config?.servers[0]?.source, { confidence: 'medium', evidence: { guessedFrom: 'the MX host itself (self-hosted mail)', certificate: { nameMatches: true } } });
+  t.notOk(config?.servers[0]?.warnings, 'inside the domain, nothing to confirm');
+  t.same(inbound.peers(), [], 'port 25 of the MX host was not probed');
+  t.match(steps.find((s) => stepLabel(s) === 'host imap.selfhost.test'), { outcome: 'nothing' }, 'the usual guesses came first');
+});
+
+t.test('the MX host is not offered when its certificate does not name it', async (t) => {
+  await world.imap('127.0.2.37', 993, { mode: 'tls', pem: world.pki.wrongName });
+  const { config, steps } = await world.resolver().resolve('wrongmx.test');
+  t.equal(config, undefined);
+  t.match(steps.find((s) => stepLabel(s) === 'probe mx.wrongmx.test:993 (imap, TLS)'), { outcome: 'failed', failure: 'certificate', detail: /does not name mx\.wrongmx\.test/ });
 });
