@@ -121,15 +121,22 @@ const GUESSED_FROM: Record<ProbeAttempt['candidate']['origin'], string> = {
 function probeServers(domain: string, findings: Findings): ServerSettings[] {
   const srvKeys = new Set((findings.srv?.targets ?? []).map((t) => keyOf(t.host, t.port, t.service.security)));
   const out: ServerSettings[] = [];
+  const used = new Set<string>();
   for (const attempt of [...findings.attempts].sort((a, b) => a.rank - b.rank)) {
     const { candidate, result } = attempt;
-    if (!result?.ok || srvKeys.has(keyOf(candidate.host, candidate.port, candidate.security))) continue;
+    const key = keyOf(candidate.host, candidate.port, candidate.security);
+    if (!result?.ok || srvKeys.has(key) || used.has(key)) continue;
+    used.add(key);
     const inside = isInside(candidate.host, domain);
     const provenance: Provenance = {
       kind: 'probe',
       detail: `${candidate.host}:${candidate.port}`,
-      confidence: inside ? 'medium' : 'low',
-      evidence: { guessedFrom: GUESSED_FROM[candidate.origin], ...probeEvidence(attempt, result) },
+      confidence: inside && !candidate.certificateFor ? 'medium' : 'low',
+      evidence: {
+        guessedFrom: GUESSED_FROM[candidate.origin],
+        ...(candidate.certificateFor ? { insteadOf: candidate.certificateFor.host, alias: candidate.certificateFor.alias } : {}),
+        ...probeEvidence(attempt, result),
+      },
     };
     const server = fromProbe(domain, attempt, result, provenance);
     if (server) out.push(server);
@@ -176,6 +183,11 @@ function fromProbe(domain: string, attempt: ProbeAttempt, result: ProbeResult, s
   const warnings: string[] = [];
   const outdated = deprecatedTls(result.tlsVersion);
   if (outdated) warnings.push(outdated);
+  const instead = candidate.certificateFor;
+  if (instead) {
+    const how = instead.alias ? `${instead.host} is an alias of ${candidate.host}` : `both names have the same address`;
+    warnings.push(`the certificate names ${candidate.host}; ${instead.host}'s own name is not covered (${how}): use ${candidate.host}`);
+  }
   if (!isInside(candidate.host, domain)) warnings.push(outsideWarning(candidate.host, domain));
   const server: ServerSettings = {
     protocol: candidate.protocol,

@@ -5,6 +5,7 @@
 import { PROTOCOLS, type Protocol, type Security } from '../settings/model.js';
 import { serverLabel, type StepFailure, type StepServer } from '../settings/steps.js';
 import { INTERNAL_DETAIL, type LookupContext, type StepId } from './context.js';
+import { certificateNames, onlyTheNameIsWrong } from './cert-names.js';
 import { describeUnusable } from './hosts.js';
 import { probe } from './probe/index.js';
 import type { MxFinding } from './mx.js';
@@ -24,6 +25,11 @@ export interface Candidate {
    * (`imap.<MX domain>`), or the best MX host itself (small self-hosted domains run everything there).
    */
   origin: 'srv' | 'guess' | 'mx' | 'mx-host';
+  /**
+   * Set when this host is tried instead of a planned one whose certificate is valid except that it names this host
+   * (shared hosting): the planned host, and whether this host is its alias target.
+   */
+  certificateFor?: { host: string; alias: boolean };
 }
 
 export interface ProbeAttempt {
@@ -113,8 +119,15 @@ export function planCandidates(domain: string, srv: SrvFinding, mx: MxFinding | 
  * `attempts` at once, so a lookup that hits its deadline still has what finished.
  */
 export async function probeCandidates(ctx: LookupContext, plan: Record<Protocol, Candidate[]>, attempts: ProbeAttempt[]): Promise<void> {
-  const reported = new Set<string>();
-  await Promise.all(PROTOCOLS.map((protocol) => runGroup(ctx, plan[protocol], attempts, reported)));
+  const shared: Shared = { reported: new Set(), instead: new Map() };
+  await Promise.all(PROTOCOLS.map((protocol) => runGroup(ctx, plan[protocol], attempts, shared)));
+}
+
+/** What the tries of one lookup share: hosts already reported as unusable, tries made instead of a refused name. */
+interface Shared {
+  reported: Set<string>;
+  /** `host:port:security` of a certificate-name try -> its outcome, so two refused names lead to one probe. */
+  instead: Map<string, Promise<ProbeAttempt | undefined>>;
 }
 
 /**
@@ -123,7 +136,7 @@ export async function probeCandidates(ctx: LookupContext, plan: Record<Protocol,
  * patience runs out (counted from their own start), so a silent first target does not hold the answer for a
  * whole probe timeout, and the best try that answers in time wins.
  */
-async function runGroup(ctx: LookupContext, candidates: Candidate[], attempts: ProbeAttempt[], reported: Set<string>): Promise<void> {
+async function runGroup(ctx: LookupContext, candidates: Candidate[], attempts: ProbeAttempt[], shared: Shared): Promise<void> {
   const { probeHeadStartMs, probePatienceMs } = ctx.limits;
   const controllers = candidates.map(() => new AbortController());
   const gates = candidates.map(() => gate());
@@ -149,9 +162,12 @@ async function runGroup(ctx: LookupContext, candidates: Candidate[], attempts: P
         startedAt[rank] = performance.now();
         later(probeHeadStartMs, () => open(rank + 1));
         const signal = AbortSignal.any([ctx.signal, controllers[rank]!.signal]);
-        const attempt = await tryCandidate(ctx, candidate, rank, signal, reported);
+        const planned = await tryCandidate(ctx, candidate, rank, signal, shared.reported);
+        if (planned) attempts.push(planned);
+        const instead = planned ? await tryCertificateNames(ctx, planned, signal, shared) : undefined;
+        if (instead && !attempts.includes(instead)) attempts.push(instead);
+        const attempt = instead?.result?.ok ? instead : planned;
         finished[rank] = true;
-        if (attempt) attempts.push(attempt);
         if (!attempt?.result?.ok) return open(rank + 1);
         controllers.forEach((controller, other) => {
           if (other > rank) {
@@ -189,6 +205,11 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, rank: numb
     }
     return candidate.origin === 'srv' ? { candidate, rank, skipped: describeUnusable(vetted) } : undefined;
   }
+  return probeAt(ctx, candidate, rank, address, signal);
+}
+
+/** One conversation with `candidate` at the vetted `address`, as a step; `note` adds words to its detail. */
+async function probeAt(ctx: LookupContext, candidate: Candidate, rank: number, address: string, signal: AbortSignal, note = ''): Promise<ProbeAttempt | undefined> {
   const server: StepServer = { host: candidate.host, port: candidate.port, protocol: candidate.protocol, security: candidate.security };
   const id: StepId = { kind: 'probe', subject: `${candidate.host}:${candidate.port}`, server };
   const cancelled = (result?: ProbeResult): ProbeAttempt => {
@@ -221,9 +242,39 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, rank: numb
     // server (whichever timer fired first). The step stays open; the log closes it with the deadline's words.
     return { candidate, rank, address, result, skipped: 'stopped at the lookup deadline' };
   }
-  if (result.ok) ctx.log.finish(id, { outcome: 'found', detail: describeResult(address, result) });
-  else ctx.log.finish(id, { outcome: 'failed', failure: STEP_FAILURE[result.failure], detail: describeResult(address, result) });
+  if (result.ok) ctx.log.finish(id, { outcome: 'found', detail: describeResult(address, result) + note });
+  else ctx.log.finish(id, { outcome: 'failed', failure: STEP_FAILURE[result.failure], detail: describeResult(address, result) + note });
   return { candidate, rank, address, result };
+}
+
+/**
+ * Shared hosting: the planned host's certificate is valid except for its name. The alias target and the names the
+ * certificate covers are tried instead, each only when it resolves to the very address that was probed, and
+ * offered only when its own probe (its own name in SNI and in the certificate check) succeeds. Never the
+ * refused name itself.
+ */
+async function tryCertificateNames(ctx: LookupContext, planned: ProbeAttempt, signal: AbortSignal, shared: Shared): Promise<ProbeAttempt | undefined> {
+  const { candidate, address, result } = planned;
+  if (!address || !result || result.ok || result.failure !== 'certificate' || planned.skipped || signal.aborted || candidate.certificateFor) return undefined;
+  if (!onlyTheNameIsWrong(result.certificate)) return undefined;
+  const aliases = (await ctx.dns.resolveHost(candidate.host)).aliases;
+  const names = certificateNames(candidate.host, aliases, result.certificate);
+  const hosts = await Promise.all(names.map((name) => ctx.dns.resolveHost(name)));
+  for (const host of hosts) {
+    if (!host.addresses.includes(address) || signal.aborted) continue;
+    const instead: Candidate = { ...candidate, host: host.host, certificateFor: { host: candidate.host, alias: aliases.includes(host.host) } };
+    delete instead.srv;
+    const key = `${instead.host}:${instead.port}:${instead.security}`;
+    let outcome = shared.instead.get(key);
+    if (!outcome) {
+      const why = aliases.includes(host.host) ? `${candidate.host} is an alias of it` : `the certificate of ${candidate.host} names it`;
+      outcome = probeAt(ctx, instead, planned.rank, address, signal, ` (instead of ${candidate.host}: ${why}, same address)`);
+      shared.instead.set(key, outcome);
+    }
+    const attempt = await outcome;
+    if (attempt?.result?.ok) return attempt;
+  }
+  return undefined;
 }
 
 /** A probe's failure in the lookup's terms. */
