@@ -1,6 +1,7 @@
 // Turns what the steps found into ONE MailConfig. A file someone wrote (the domain's autoconfig, or the provider
 // database reached through MX) is taken whole; otherwise the servers come from SRV records confirmed by a probe
-// and from probing alone, each with its evidence. Ranking: database > verified PACC > autoconfig > MX > SRV > probing.
+// and from probing alone, each with its evidence. Ranking: database > verified PACC > autoconfig > the domain's
+// Outlook Autodiscover > MX > SRV > probing.
 import { PROTOCOLS, type AuthMethod, type Confidence, type MailConfig, type Protocol, type Provenance, type ServerSettings, type SourceKind, type UrlService } from '../settings/model.js';
 import { rankServers, SOURCE_RANK } from '../settings/preference.js';
 import type { MxFinding } from './mx.js';
@@ -13,6 +14,8 @@ export interface Findings {
   /** A PACC document whose bytes a `_ua-auto-config` TXT digest vouches for: ranks above everything else. */
   pacc?: MailConfig | undefined;
   autoconfig?: MailConfig | undefined;
+  /** The domain's own Outlook Autodiscover answer (always https): ranks right after its autoconfig file. */
+  autodiscover?: MailConfig | undefined;
   mx?: MxFinding | undefined;
   /** The MX domain's autoconfig file, when the database did not know the MX host. */
   mxAutoconfig?: MailConfig | undefined;
@@ -26,6 +29,7 @@ export function mergeFindings(domain: string, findings: Findings): MailConfig | 
   if (findings.pacc) return findings.pacc;
   // A file fetched over plain http (an operator's option) ranks below the database reached through MX.
   if (findings.autoconfig && viaHttps(findings.autoconfig)) return findings.autoconfig;
+  if (findings.autodiscover) return findings.autodiscover;
   if (findings.mx?.config) return findings.mx.config;
   if (findings.autoconfig) return findings.autoconfig;
   if (findings.mxAutoconfig) return findings.mxAutoconfig;

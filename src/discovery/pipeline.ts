@@ -7,6 +7,7 @@ import type { MailConfig } from '../settings/model.js';
 import type { LookupStep } from '../settings/resolver.js';
 import type { ProviderStore } from '../providers/store.js';
 import { ownAutoconfig } from './autoconfig.js';
+import { ownAutodiscover } from './autodiscover.js';
 import { StepLog, type LookupContext, type StepListener } from './context.js';
 import type { Resolver } from './dns.js';
 import { LookupDns } from './hosts.js';
@@ -115,6 +116,7 @@ export async function discover(domain: string, address: EmailAddress | undefined
 async function runParallel(ctx: LookupContext, findings: Findings, controller: AbortController): Promise<string> {
   const pacc = reported(ctx, 'pacc', paccLookup(ctx)).then((config) => (findings.pacc = config));
   const own = reported(ctx, 'autoconfig', ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
+  const outlook = reported(ctx, 'autodiscover', ownAutodiscover(ctx)).then((config) => (findings.autodiscover = config));
   const mx = reported(ctx, 'mx', mxLookup(ctx)).then((finding) => {
     findings.mx = finding;
     // RFC 8020: below a name that does not exist nothing exists; every other question would be wasted.
@@ -131,6 +133,7 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
   if (await pacc) return 'a PACC document verified by its DNS digest answered';
   const ownFile = await own;
   if (ownFile && viaHttps(ownFile)) return "the domain's own autoconfig file answered";
+  if (await outlook) return "the domain's own Outlook Autodiscover answered";
   if ((await mx)?.config) return 'the MX host matched the provider database';
   if (ownFile) return "the domain's own autoconfig file answered (plain http)";
   if (await mxFile) return "the MX domain's autoconfig file answered";
