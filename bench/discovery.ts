@@ -9,6 +9,8 @@ import { ConnectionLimiter } from '../src/discovery/limiter.js';
 import { DnsClient } from '../src/discovery/dns.js';
 import { probe } from '../src/discovery/probe/index.js';
 import { autoconfigHostUrl, fetchAutoconfig, wellKnownUrl } from '../src/discovery/autoconfig.js';
+import { autodiscoverRequest, autodiscoverUrl } from '../src/discovery/autodiscover.js';
+import { fetchVetted } from '../src/discovery/fetch.js';
 import { StepLog, type LookupContext } from '../src/discovery/context.js';
 import { LookupDns } from '../src/discovery/hosts.js';
 import { mergeFindings, viaHttps } from '../src/discovery/merge.js';
@@ -139,6 +141,7 @@ export async function benchDiscovery(): Promise<string[]> {
     const database = await perSecond(() => resolver.resolve('posteo.de'));
 
     const http = await httpComparison(world);
+    const cases = await benchCases();
 
     const goal = 1.5 * chain;
     return [
@@ -148,6 +151,7 @@ export async function benchDiscovery(): Promise<string[]> {
       `parallel vs sequential: ${(sequential / parallel).toFixed(2)}x faster`,
       `warm (cached) lookups: ${warm.toFixed(0)}/s; database hits: ${database.toFixed(0)}/s; ratio ${(warm / database).toFixed(2)} (resolver calls alone)`,
       `over HTTP (Thunderbird autoconfig, median of ${HTTP_ROUNDS} rounds of ${HTTP_SECONDS} s): discovered+cached ${http.cached.toFixed(0)} req/s; database ${http.database.toFixed(0)} req/s; ratio ${(http.cached / http.database).toFixed(2)}`,
+      ...cases,
     ];
   } finally {
     await world.close();
@@ -175,6 +179,140 @@ async function httpComparison(world: World): Promise<{ cached: number; database:
     return { cached: median(cached), database: median(database) };
   } finally {
     await server.close();
+  }
+}
+
+/** One cold lookup of `domain` with a fresh resolver (nothing cached); fails when nothing is found. */
+async function coldOf(world: World, domain: string, extra: Parameters<World['resolver']>[0] = {}): Promise<number> {
+  const resolver = world.resolver(extra);
+  const started = performance.now();
+  const { config } = await resolver.resolve(domain);
+  if (!config) throw new Error(`${domain} was not discovered`);
+  return performance.now() - started;
+}
+
+const ratioLine = (name: string, cold: number, chain: number, goal: number) =>
+  `${name}: cold median ${cold.toFixed(0)} ms, slowest dependent chain ${chain.toFixed(0)} ms = ${(cold / chain).toFixed(2)}x  goal <= ${goal}x: ${cold <= goal * chain ? 'met' : 'NOT met'}`;
+
+/** The everyday setups of issue 11, each on its own simulated network with 50 ms per answer. */
+async function benchCases(): Promise<string[]> {
+  return [await sharedHosting(), await autodiscoverOnly(), await deadFirstSrvTarget()];
+}
+
+/** imap.D and smtp.D are aliases of the hoster's server, whose certificate names only mail.hoster.test. */
+async function sharedHosting(): Promise<string> {
+  const customer = 'customer.test';
+  const hosterIp = '127.0.3.110';
+  const world = await startWorld(
+    {
+      [customer]: { MX: [{ exchange: 'mx.hoster.test', priority: 10 }] },
+      [`imap.${customer}`]: { CNAME: 'mail.hoster.test' },
+      [`smtp.${customer}`]: { CNAME: 'mail.hoster.test' },
+      [`mail.${customer}`]: { CNAME: 'mail.hoster.test' },
+      'mail.hoster.test': { A: [hosterIp] },
+      'mx.hoster.test': { A: ['127.0.3.111'] },
+    },
+    ['hoster.test'],
+    { delayMs: HOP_MS },
+  );
+  try {
+    const tls = { mode: 'tls' as const, pem: world.pki.valid, delayMs: HOP_MS };
+    await world.imap(hosterIp, 993, tls);
+    await world.smtp(hosterIp, 465, tls);
+    // The chain: the alias' address (the hoster's A rides along in the same answer), the alias' TLS handshake (its
+    // certificate names only the hoster), then the whole probe of the hoster's name at that address.
+    const chainOnce = async () => {
+      const dns = new DnsClient({ servers: [{ address: world.dns.address, port: world.dns.port }] });
+      const started = performance.now();
+      const address = (await dns.query(`imap.${customer}`, 'A')).records[0]?.address ?? '';
+      const port = world.mapPort(address, 993);
+      let hoster: Promise<Awaited<ReturnType<typeof probe>>> | undefined;
+      const onCertificate = () => {
+        hoster ??= probe({ host: 'mail.hoster.test', address, port, protocol: 'imap', security: 'tls' }, { timeoutMs: 5000, ca: [world.pki.ca] });
+      };
+      const refused = await probe({ host: `imap.${customer}`, address, port, protocol: 'imap', security: 'tls' }, { timeoutMs: 5000, ca: [world.pki.ca], onCertificate });
+      if (refused.ok || !hoster) throw new Error('the alias should be refused for its certificate');
+      const ok = await hoster;
+      if (!ok.ok) throw new Error(`hoster probe failed: ${ok.error}`);
+      return performance.now() - started;
+    };
+    await coldOf(world, customer);
+    const chain = median(await sequence(3, chainOnce));
+    const cold = median(await sequence(COLD_RUNS, () => coldOf(world, customer)));
+    return ratioLine('shared hosting (CNAME to the hoster, certificate names the hoster)', cold, chain, 1.2);
+  } finally {
+    await world.close();
+  }
+}
+
+/** Nothing but https://autodiscover.D/autodiscover/autodiscover.xml. */
+async function autodiscoverOnly(): Promise<string> {
+  const domain = 'outlook-only.test';
+  const webIp = '127.0.3.120';
+  const world = await startWorld(
+    {
+      [domain]: { MX: [{ exchange: `mx.${domain}`, priority: 10 }] },
+      [`autodiscover.${domain}`]: { A: [webIp] },
+    },
+    [domain],
+    { delayMs: HOP_MS },
+  );
+  try {
+    const answer = `<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><Account><AccountType>email</AccountType><Action>settings</Action><Protocol><Type>IMAP</Type><Server>imap.${domain}</Server><Port>993</Port><SSL>on</SSL></Protocol><Protocol><Type>SMTP</Type><Server>smtp.${domain}</Server><Port>587</Port><Encryption>TLS</Encryption></Protocol></Account></Response></Autodiscover>`;
+    await world.web(webIp, { pem: world.pki.valid, delayMs: HOP_MS, routes: { '/autodiscover/autodiscover.xml': answer } });
+    const options = world.options();
+    // The chain: the host's address, then the POST over TLS.
+    const chainOnce = async () => {
+      const dns = new LookupDns(new DnsClient({ servers: options.dnsServers }), createNetworkGuard(options.allowNetworks));
+      const started = performance.now();
+      const fetched = await fetchVetted(autodiscoverUrl(`autodiscover.${domain}`), { dns, ca: options.ca, mapPort: options.mapPort, timeoutMs: 5000, post: { body: autodiscoverRequest(`alice@${domain}`), contentType: 'text/xml; charset=utf-8' } });
+      if (!fetched.ok) throw new Error(`Autodiscover POST failed: ${fetched.error}`);
+      return performance.now() - started;
+    };
+    await coldOf(world, domain);
+    const chain = median(await sequence(3, chainOnce));
+    const cold = median(await sequence(COLD_RUNS, () => coldOf(world, domain)));
+    return ratioLine('Outlook Autodiscover only (autodiscover.D)', cold, chain, 1.2);
+  } finally {
+    await world.close();
+  }
+}
+
+/** The priority-0 SRV target accepts and never greets; the same domain without it, side by side. */
+async function deadFirstSrvTarget(): Promise<string> {
+  const dead = 'dead-srv.test';
+  const live = 'live-srv.test';
+  const [deadIp, liveIp] = ['127.0.3.130', '127.0.3.131'];
+  const world = await startWorld(
+    {
+      [`_imaps._tcp.${dead}`]: { SRV: [{ priority: 0, weight: 1, port: 993, target: `a.${dead}` }, { priority: 10, weight: 1, port: 993, target: `b.${dead}` }] },
+      [`_submission._tcp.${dead}`]: { SRV: [{ priority: 0, weight: 1, port: 587, target: `b.${dead}` }] },
+      [`a.${dead}`]: { A: [deadIp] },
+      [`b.${dead}`]: { A: [liveIp] },
+      [`_imaps._tcp.${live}`]: { SRV: [{ priority: 10, weight: 1, port: 993, target: `b.${live}` }] },
+      [`_submission._tcp.${live}`]: { SRV: [{ priority: 0, weight: 1, port: 587, target: `b.${live}` }] },
+      [`b.${live}`]: { A: [liveIp] },
+    },
+    [dead, live],
+    { delayMs: HOP_MS },
+  );
+  try {
+    await world.imap(deadIp, 993, { mode: 'tls', pem: world.pki.valid, neverGreet: true });
+    await world.imap(liveIp, 993, { mode: 'tls', pem: world.pki.valid, delayMs: HOP_MS });
+    await world.smtp(liveIp, 587, { mode: 'starttls', pem: world.pki.valid, delayMs: HOP_MS });
+    // Production's probe timeout (6 s) and lookup deadline (8 s): what a dead target used to cost.
+    const production = { probeTimeoutMs: 6000, lookupTimeoutMs: 8000 };
+    await coldOf(world, live, production);
+    const withDead: number[] = [];
+    const without: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) {
+      withDead.push(await coldOf(world, dead, production));
+      without.push(await coldOf(world, live, production));
+    }
+    const added = median(withDead) - median(without);
+    return `dead priority-0 SRV target (accepts, never greets): cold median ${median(withDead).toFixed(0)} ms vs ${median(without).toFixed(0)} ms without it: adds ${added.toFixed(0)} ms  goal <= 1500 ms (probe timeout 6000 ms): ${added <= 1500 ? 'met' : 'NOT met'}`;
+  } finally {
+    await world.close();
   }
 }
 

@@ -79,7 +79,7 @@ function srvServers(domain: string, findings: Findings): ServerSettings[] {
     if (attempt?.result?.ok) {
       const server = fromProbe(domain, attempt, attempt.result, srvProvenance(target, attempt));
       if (server) verified.push(server);
-    } else if (!attempt || (attempt.skipped && attempt.address)) {
+    } else if (!attempt || (attempt.skipped !== undefined && !attempt.unusable)) {
       // Never probed, or cancelled (deadline, a better try): what DNS says, marked as unconfirmed.
       unverified.push(unconfirmed(domain, target, attempt));
     }

@@ -10,7 +10,7 @@ import { describeUnusable } from './hosts.js';
 import { probe } from './probe/index.js';
 import type { MxFinding } from './mx.js';
 import { MAIL_PORTS, type SrvFinding, type SrvTarget } from './srv.js';
-import type { ProbeFailureKind, ProbeResult } from './types.js';
+import type { CertificateFacts, ProbeFailureKind, ProbeResult } from './types.js';
 
 export interface Candidate {
   host: string;
@@ -40,6 +40,8 @@ export interface ProbeAttempt {
   result?: ProbeResult;
   /** Why no conversation took place (host unusable, cancelled) when there is no result. */
   skipped?: string;
+  /** The host had no address that may be used: nothing to offer, not even unconfirmed. */
+  unusable?: true;
 }
 
 /** Ports per protocol in the reference client's order: implicit TLS, then STARTTLS. Plain is never probed on its own. */
@@ -162,11 +164,11 @@ async function runGroup(ctx: LookupContext, candidates: Candidate[], attempts: P
         startedAt[rank] = performance.now();
         later(probeHeadStartMs, () => open(rank + 1));
         const signal = AbortSignal.any([ctx.signal, controllers[rank]!.signal]);
-        const planned = await tryCandidate(ctx, candidate, rank, signal, shared.reported);
+        const { planned, instead } = await tryCandidate(ctx, candidate, rank, signal, shared);
         if (planned) attempts.push(planned);
-        const instead = planned ? await tryCertificateNames(ctx, planned, signal, shared) : undefined;
-        if (instead && !attempts.includes(instead)) attempts.push(instead);
-        const attempt = instead?.result?.ok ? instead : planned;
+        const other = await instead;
+        if (other && !attempts.includes(other)) attempts.push(other);
+        const attempt = other?.result?.ok ? other : planned;
         finished[rank] = true;
         if (!attempt?.result?.ok) return open(rank + 1);
         controllers.forEach((controller, other) => {
@@ -189,13 +191,24 @@ async function runGroup(ctx: LookupContext, candidates: Candidate[], attempts: P
   }
 }
 
-/** One try as a step. Undefined when the host has no usable address (reported once per host as its own step). */
-async function tryCandidate(ctx: LookupContext, candidate: Candidate, rank: number, signal: AbortSignal, reported: Set<string>): Promise<ProbeAttempt | undefined> {
+/**
+ * One try as a step. No attempt when the host has no usable address (reported once per host as its own step).
+ * `instead`: the try of a name the certificate covers, started the moment the handshake showed a certificate that is
+ * valid except for this host's name (see tryCertificateNames).
+ */
+async function tryCandidate(ctx: LookupContext, candidate: Candidate, rank: number, signal: AbortSignal, shared: Shared): Promise<{ planned?: ProbeAttempt | undefined; instead?: Promise<ProbeAttempt | undefined> | undefined }> {
+  if (signal.aborted) {
+    // Cancelled before its turn came: not even resolved.
+    const id: StepId = { kind: 'probe', subject: `${candidate.host}:${candidate.port}`, server: stepServer(candidate) };
+    ctx.log.start(id);
+    ctx.log.finish(id, { outcome: 'skipped', failure: 'cancelled', detail: reasonOf(signal) });
+    return { planned: { candidate, rank, skipped: reasonOf(signal) } };
+  }
   const vetted = await ctx.dns.resolveHost(candidate.host);
   const address = vetted.addresses[0];
   if (!address) {
-    if (!reported.has(candidate.host)) {
-      reported.add(candidate.host);
+    if (!shared.reported.has(candidate.host)) {
+      shared.reported.add(candidate.host);
       const id: StepId = { kind: 'host', subject: candidate.host };
       ctx.log.start(id);
       const detail = describeUnusable(vetted);
@@ -203,15 +216,31 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, rank: numb
       else if (vetted.error) ctx.log.finish(id, { outcome: 'failed', failure: 'dns', detail });
       else ctx.log.finish(id, { outcome: 'nothing', detail });
     }
-    return candidate.origin === 'srv' ? { candidate, rank, skipped: describeUnusable(vetted) } : undefined;
+    return { planned: candidate.origin === 'srv' ? { candidate, rank, skipped: describeUnusable(vetted), unusable: true } : undefined };
   }
-  return probeAt(ctx, candidate, rank, address, signal);
+  let instead: Promise<ProbeAttempt | undefined> | undefined;
+  const onCertificate = (facts: CertificateFacts) => {
+    if (!candidate.certificateFor && onlyTheNameIsWrong(facts)) instead = tryCertificateNames(ctx, candidate, rank, address, facts, signal, shared);
+  };
+  const planned = await probeAt(ctx, candidate, rank, address, signal, '', onCertificate);
+  return { planned, instead };
+}
+
+function stepServer(candidate: Candidate): StepServer {
+  return { host: candidate.host, port: candidate.port, protocol: candidate.protocol, security: candidate.security };
 }
 
 /** One conversation with `candidate` at the vetted `address`, as a step; `note` adds words to its detail. */
-async function probeAt(ctx: LookupContext, candidate: Candidate, rank: number, address: string, signal: AbortSignal, note = ''): Promise<ProbeAttempt | undefined> {
-  const server: StepServer = { host: candidate.host, port: candidate.port, protocol: candidate.protocol, security: candidate.security };
-  const id: StepId = { kind: 'probe', subject: `${candidate.host}:${candidate.port}`, server };
+async function probeAt(
+  ctx: LookupContext,
+  candidate: Candidate,
+  rank: number,
+  address: string,
+  signal: AbortSignal,
+  note = '',
+  onCertificate?: (facts: CertificateFacts) => void,
+): Promise<ProbeAttempt | undefined> {
+  const id: StepId = { kind: 'probe', subject: `${candidate.host}:${candidate.port}`, server: stepServer(candidate) };
   const cancelled = (result?: ProbeResult): ProbeAttempt => {
     ctx.log.finish(id, { outcome: 'skipped', failure: 'cancelled', detail: reasonOf(signal) });
     return result ? { candidate, rank, address, result, skipped: reasonOf(signal) } : { candidate, rank, address, skipped: reasonOf(signal) };
@@ -225,7 +254,7 @@ async function probeAt(ctx: LookupContext, candidate: Candidate, rank: number, a
   try {
     result = await ctx.limiter.run(
       ctx.domain,
-      () => probe({ host: candidate.host, address, port, protocol: candidate.protocol, security: candidate.security }, { timeoutMs, signal, ca: ctx.options.ca, ehloName: ctx.options.ehloName, guard: ctx.guard }),
+      () => probe({ host: candidate.host, address, port, protocol: candidate.protocol, security: candidate.security }, { timeoutMs, signal, ca: ctx.options.ca, ehloName: ctx.options.ehloName, guard: ctx.guard, onCertificate }),
       signal,
     );
   } catch (error) {
@@ -251,24 +280,30 @@ async function probeAt(ctx: LookupContext, candidate: Candidate, rank: number, a
  * Shared hosting: the planned host's certificate is valid except for its name. The alias target and the names the
  * certificate covers are tried instead, each only when it resolves to the very address that was probed, and
  * offered only when its own probe (its own name in SNI and in the certificate check) succeeds. Never the
- * refused name itself.
+ * refused name itself. Runs beside the rest of the refused host's conversation.
  */
-async function tryCertificateNames(ctx: LookupContext, planned: ProbeAttempt, signal: AbortSignal, shared: Shared): Promise<ProbeAttempt | undefined> {
-  const { candidate, address, result } = planned;
-  if (!address || !result || result.ok || result.failure !== 'certificate' || planned.skipped || signal.aborted || candidate.certificateFor) return undefined;
-  if (!onlyTheNameIsWrong(result.certificate)) return undefined;
+async function tryCertificateNames(
+  ctx: LookupContext,
+  candidate: Candidate,
+  rank: number,
+  address: string,
+  certificate: CertificateFacts,
+  signal: AbortSignal,
+  shared: Shared,
+): Promise<ProbeAttempt | undefined> {
   const aliases = (await ctx.dns.resolveHost(candidate.host)).aliases;
-  const names = certificateNames(candidate.host, aliases, result.certificate);
+  const names = certificateNames(candidate.host, aliases, certificate);
   const hosts = await Promise.all(names.map((name) => ctx.dns.resolveHost(name)));
   for (const host of hosts) {
     if (!host.addresses.includes(address) || signal.aborted) continue;
-    const instead: Candidate = { ...candidate, host: host.host, certificateFor: { host: candidate.host, alias: aliases.includes(host.host) } };
+    const alias = aliases.includes(host.host);
+    const instead: Candidate = { ...candidate, host: host.host, certificateFor: { host: candidate.host, alias } };
     delete instead.srv;
     const key = `${instead.host}:${instead.port}:${instead.security}`;
     let outcome = shared.instead.get(key);
     if (!outcome) {
-      const why = aliases.includes(host.host) ? `${candidate.host} is an alias of it` : `the certificate of ${candidate.host} names it`;
-      outcome = probeAt(ctx, instead, planned.rank, address, signal, ` (instead of ${candidate.host}: ${why}, same address)`);
+      const why = alias ? `${candidate.host} is an alias of it` : `the certificate of ${candidate.host} names it`;
+      outcome = probeAt(ctx, instead, rank, address, signal, ` (instead of ${candidate.host}: ${why}, same address)`);
       shared.instead.set(key, outcome);
     }
     const attempt = await outcome;

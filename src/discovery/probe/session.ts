@@ -19,6 +19,8 @@ export interface SessionSettings {
   ca?: string[] | undefined;
   /** Most bytes read over the whole conversation. */
   maxBytes: number;
+  /** Told what the certificate is the moment the handshake is done, before the conversation goes on. */
+  onCertificate?: ((facts: CertificateFacts) => void) | undefined;
 }
 
 /** What a dialogue needs from the session: lines in and out, and the upgrade to TLS. */
@@ -125,6 +127,7 @@ export class Session implements Conversation {
     this.certificate = certificateFacts(secure, host, ca);
     const outdated = deprecatedTls(version);
     if (outdated) this.certificate.problems.push(outdated);
+    this.settings.onCertificate?.(this.certificate);
   }
 
   /** Time left for one wait: the per-read limit, but never past the overall deadline. */
