@@ -293,8 +293,14 @@ async function tryCertificateNames(
 ): Promise<ProbeAttempt | undefined> {
   const aliases = (await ctx.dns.resolveHost(candidate.host)).aliases;
   const names = certificateNames(candidate.host, aliases, certificate);
-  const hosts = await Promise.all(names.map((name) => ctx.dns.resolveHost(name)));
-  for (const host of hosts) {
+  // Asked all at once, used in order: the alias target (usually known from the alias' own answer) goes first
+  // without waiting for the others.
+  const lookups = names.map((name) => ctx.dns.resolveHost(name));
+  // A lookup left behind when an earlier name answered must not become an unhandled rejection; the awaited ones
+  // still throw (a bug, which the probe step reports).
+  for (const lookup of lookups) lookup.catch(() => undefined);
+  for (const lookup of lookups) {
+    const host = await lookup;
     if (!host.addresses.includes(address) || signal.aborted) continue;
     const alias = aliases.includes(host.host);
     const instead: Candidate = { ...candidate, host: host.host, certificateFor: { host: candidate.host, alias } };
