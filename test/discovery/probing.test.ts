@@ -24,8 +24,8 @@ const world = await startWorld(
     'imap.oldtls.test': { A: ['127.0.2.46'] },
     // Nothing but an old TLS version.
     'imap.onlyold.test': { A: ['127.0.2.48'] },
-    // Two SRV targets: the preferred one accepts and never greets.
-    '_imaps._tcp.fallback.test': { SRV: [{ priority: 10, weight: 1, port: 993, target: 'backup.fallback.test' }, { priority: 0, weight: 1, port: 993, target: 'dead.fallback.test' }] },
+    // Two SRV targets: the preferred one accepts and never greets (the other spelled in upper case, absolute).
+    '_imaps._tcp.fallback.test': { SRV: [{ priority: 10, weight: 1, port: 993, target: 'Backup.Fallback.TEST.' }, { priority: 0, weight: 1, port: 993, target: 'dead.fallback.test' }] },
     'dead.fallback.test': { A: ['127.0.2.49'] },
     'backup.fallback.test': { A: ['127.0.2.39'] },
     // Self-hosted: only the MX host exists, and runs IMAP and submission.
