@@ -89,8 +89,10 @@ export async function discover(domain: string, address: EmailAddress | undefined
   };
   const findings: Findings = { attempts: [] };
   // CalDAV/CardDAV/JMAP (RFC 6764, RFC 8620) alongside the mail steps; their answer is waited for (within the deadline).
+  // (Started after the mail steps, whose questions go out first.)
+  const mail = runParallel(ctx, findings, controller);
   const dav = reported(ctx, 'lookup', davLookup(ctx));
-  const run = runParallel(ctx, findings, controller).then(async (why) => {
+  const run = mail.then(async (why) => {
     findings.services = (await dav) ?? [];
     return why;
   });
@@ -114,9 +116,7 @@ export async function discover(domain: string, address: EmailAddress | undefined
 
 /** Everything at once; resolves with the words for why the rest is not needed. */
 async function runParallel(ctx: LookupContext, findings: Findings, controller: AbortController): Promise<string> {
-  const pacc = reported(ctx, 'pacc', paccLookup(ctx)).then((config) => (findings.pacc = config));
-  const own = reported(ctx, 'autoconfig', ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
-  const outlook = reported(ctx, 'autodiscover', ownAutodiscover(ctx)).then((config) => (findings.autodiscover = config));
+  // MX and SRV first: probing, the longest way through, waits for both.
   const mx = reported(ctx, 'mx', mxLookup(ctx)).then((finding) => {
     findings.mx = finding;
     // RFC 8020: below a name that does not exist nothing exists; every other question would be wasted.
@@ -127,6 +127,11 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
   // Warm the guessed names while SRV and MX are asked; probing starts when both answered.
   // (A bug there reaches the probe that awaits the same answer, which reports it; the warm-up itself only waits.)
   for (const host of new Set(Object.values(guessedHosts(ctx.domain)).flat())) void ctx.dns.resolveHost(host).catch(() => undefined);
+  // The files' questions go out after the ones probing waits for (MX, SRV, the guessed names): on a busy resolver
+  // the questions of the longest chain are answered first.
+  const pacc = reported(ctx, 'pacc', paccLookup(ctx)).then((config) => (findings.pacc = config));
+  const own = reported(ctx, 'autoconfig', ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
+  const outlook = reported(ctx, 'autodiscover', ownAutodiscover(ctx)).then((config) => (findings.autodiscover = config));
   const mxFile = mx.then(async (finding) => (findings.mxAutoconfig = finding ? await reported(ctx, 'mx-autoconfig', mxAutoconfig(ctx, finding)) : undefined));
   const probing = Promise.all([srv, mx]).then(([s, m]) => probe(ctx, findings, s, m));
 
