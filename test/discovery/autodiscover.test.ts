@@ -30,6 +30,9 @@ const world = await startWorld(
     // redirectAddr to an address at another domain.
     'autodiscover.moved.test': { A: ['127.0.2.83'] },
     'autodiscover.hosted.test': { A: ['127.0.2.84'] },
+    // redirectAddr to another person's name, and to something that is no address.
+    'autodiscover.alias.test': { A: ['127.0.2.87'] },
+    'autodiscover.garbled.test': { A: ['127.0.2.88'] },
     // Only an SRV record.
     '_autodiscover._tcp.srvad.test': { SRV: [{ priority: 0, weight: 0, port: 8443, target: 'wrongport.hoster.test' }, { priority: 10, weight: 0, port: 443, target: 'ad.hoster.test' }] },
     // Redirects that must not be followed, and answers that must be refused.
@@ -39,7 +42,7 @@ const world = await startWorld(
     'autoconfig.both.test': { A: ['127.0.2.86'] },
     'autodiscover.both.test': { A: ['127.0.2.86'] },
   },
-  ['outlook.test', 'bare.test', 'hoster.test', 'moved.test', 'hosted.test', 'srvad.test', 'bad.test', 'both.test', 'mailcluster.test'],
+  ['outlook.test', 'bare.test', 'hoster.test', 'moved.test', 'hosted.test', 'alias.test', 'garbled.test', 'srvad.test', 'bad.test', 'both.test', 'mailcluster.test'],
 );
 t.teardown(() => world.close());
 
@@ -93,6 +96,18 @@ t.test('redirectAddr: asked again for the new address at its domain; the user na
   t.match(hosted.posts()[0]?.body, /<EMailAddress>carol@hosted\.test</, 'the new address was asked');
   t.match(result.steps.find((s) => stepLabel(s) === `autodiscover https://autodiscover.moved.test${PATH}`)?.detail, /redirectAddr to an address at hosted\.test/);
   t.notMatch(JSON.stringify(result), /carol/i);
+});
+
+t.test('redirectAddr to another local part: that one person\'s name is not cached for everyone', async (t) => {
+  await world.web('127.0.2.87', { pem: world.pki.valid, routes: { [PATH]: redirectAddr('d.smith@hosted.test') } });
+  await world.web('127.0.2.84', { pem: world.pki.valid, routes: { [PATH]: settings(protocol({ Type: 'IMAP', Server: 'imap.hosted.test', Port: '993', LoginName: 'd.smith@hosted.test' })) } });
+  await world.web('127.0.2.88', { pem: world.pki.valid, routes: { [PATH]: redirectAddr('not an address') } });
+  const result = await world.resolver().resolve('alias.test', parseAddress('dave@alias.test'));
+  t.same(summary(result.config?.servers), ['imap imap.hosted.test:993 tls %EMAILADDRESS%']);
+  t.match(result.config?.servers[0]?.warnings, [/a user name for one person/]);
+  t.notMatch(JSON.stringify(result), /smith|dave/i);
+  const garbled = await world.resolver().resolve('garbled.test');
+  t.match(garbled.steps.find((s) => stepLabel(s) === `autodiscover https://autodiscover.garbled.test${PATH}`), { outcome: 'failed', failure: 'invalid', detail: /redirectAddr to something that is not an address/ });
 });
 
 t.test('_autodiscover._tcp SRV: the port-443 target is asked, another port is not', async (t) => {
