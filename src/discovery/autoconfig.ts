@@ -68,7 +68,7 @@ export async function fetchAutoconfig(ctx: LookupContext, step: StepKind, url: s
 }
 
 /** Replaces the asking person's address (as typed, URL-encoded, or re-encoded by the URL parser) with its placeholder. */
-function redactor(ctx: LookupContext): (text: string) => string {
+export function redactor(ctx: LookupContext): (text: string) => string {
   const address = ctx.address?.address;
   if (!address) return (text) => text;
   const encoded = encodeURIComponent(address);

@@ -20,10 +20,31 @@ export interface DnsAnswer {
   nxdomain: boolean;
   /** Answers of the asked type only (CNAMEs and other types that servers mix in are dropped). */
   records: DnsRecord[];
+  /**
+   * The CNAME chain the answer carried, from the asked name on (`imap.d.example -> mail.hoster.example`), names in
+   * their canonical form (see dnsName). Empty when the name is no alias.
+   */
+  cnames: CnameLink[];
   /** Lowest TTL of the records (seconds); for an empty answer the SOA minimum when the server sent one. */
   ttl?: number | undefined;
   /** Answered over TCP after a truncated UDP answer. */
   tcp: boolean;
+}
+
+export interface CnameLink {
+  name: string;
+  target: string;
+}
+
+/** Longest CNAME chain followed inside one answer (resolvers stop far earlier). */
+const MAX_CNAME_CHAIN = 8;
+
+/**
+ * A DNS name as discovery compares it: lower case, without the trailing dot (names from DNS are case-insensitive,
+ * RFC 4343, and absolute names may come with or without the root label).
+ */
+export function dnsName(name: string): string {
+  return name.trim().toLowerCase().replace(/\.+$/, '');
 }
 
 /** A query that got no usable answer: a timeout, SERVFAIL, REFUSED, a network error. */
@@ -168,12 +189,32 @@ function tcpQuery(server: DnsServer, name: string, type: RecordType, signal: Abo
 
 function toAnswer(packet: DNS.Packet, name: string, type: RecordType, tcp: boolean): DnsAnswer {
   const rcode = packet.header.rcode;
-  if (rcode === 3) return { name, type, nxdomain: true, records: [], ttl: soaMinimum(packet), tcp };
+  if (rcode === 3) return { name, type, nxdomain: true, records: [], cnames: cnameChain(packet, name), ttl: soaMinimum(packet), tcp };
   if (rcode !== 0) throw new DnsError(`${type} ${name}: server answered ${RCODE_NAMES[rcode] ?? `RCODE ${rcode}`}`);
   const wanted = DNS.Packet.TYPE[type];
   const records = packet.answers.filter((record) => record.type === wanted);
   const ttl = records.length > 0 ? Math.min(...records.map((r) => r.ttl)) : soaMinimum(packet);
-  return { name, type, nxdomain: false, records, ttl, tcp };
+  return { name, type, nxdomain: false, records, cnames: cnameChain(packet, name), ttl, tcp };
+}
+
+/** The aliases from the asked name on, as the answer section lists them (loops and overlong chains cut off). */
+function cnameChain(packet: DNS.Packet, asked: string): CnameLink[] {
+  const links = new Map<string, string>();
+  for (const record of packet.answers) {
+    if (record.type !== DNS.Packet.TYPE.CNAME || typeof record.domain !== 'string') continue;
+    const from = dnsName(record.name);
+    if (!links.has(from)) links.set(from, dnsName(record.domain));
+  }
+  const chain: CnameLink[] = [];
+  const seen = new Set<string>();
+  for (let name = dnsName(asked); links.has(name) && !seen.has(name) && chain.length < MAX_CNAME_CHAIN; ) {
+    seen.add(name);
+    const target = links.get(name)!;
+    if (target === '') break;
+    chain.push({ name, target });
+    name = target;
+  }
+  return chain;
 }
 
 /** RFC 2308: a negative answer lives for min(SOA TTL, SOA minimum). */

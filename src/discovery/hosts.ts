@@ -1,6 +1,6 @@
 // Name -> vetted addresses, once per lookup: every answer is asked once and every address passes the guard before use.
 import { isIP } from 'node:net';
-import { DnsError, messageOf, type DnsAnswer, type RecordType, type Resolver } from './dns.js';
+import { DnsError, dnsName, messageOf, type DnsAnswer, type RecordType, type Resolver } from './dns.js';
 import type { NetworkGuard } from './types.js';
 
 export interface VettedHost {
@@ -13,6 +13,8 @@ export interface VettedHost {
   nxdomain: boolean;
   /** Why the name could not be resolved (both queries failed). */
   error?: string | undefined;
+  /** The CNAME chain's targets, in order (`mail.hoster.example` for a customer's `imap.D`); empty for no alias. */
+  aliases: string[];
 }
 
 /**
@@ -30,11 +32,13 @@ export class LookupDns {
     private readonly signal?: AbortSignal,
   ) {}
 
+  /** Names are asked in their canonical form (lower case, no trailing dot), so `IMAP.D.` and `imap.d` are one question. */
   query(name: string, type: RecordType): Promise<DnsAnswer> {
-    const key = `${type} ${name}`;
+    const canonical = dnsName(name);
+    const key = `${type} ${canonical}`;
     let answer = this.answers.get(key);
     if (!answer) {
-      answer = this.resolver.query(name, type, this.signal).then((a) => {
+      answer = this.resolver.query(canonical, type, this.signal).then((a) => {
         if (a.ttl !== undefined) this.ttls.push(a.ttl);
         return a;
       });
@@ -49,7 +53,8 @@ export class LookupDns {
   }
 
   /** A and AAAA of a name, every address vetted. Throws only for a bug (DNS failures are in `error`). */
-  resolveHost(host: string): Promise<VettedHost> {
+  resolveHost(name: string): Promise<VettedHost> {
+    const host = isIP(name) === 0 ? dnsName(name) : name;
     let result = this.hosts.get(host);
     if (!result) {
       result = this.vet(host);
@@ -59,20 +64,29 @@ export class LookupDns {
   }
 
   private async vet(host: string): Promise<VettedHost> {
-    if (isIP(host) !== 0) return this.judge(host, [host], false);
+    if (isIP(host) !== 0) return this.judge(host, [host], false, []);
     const [a, aaaa] = await Promise.allSettled([this.query(host, 'A'), this.query(host, 'AAAA')]);
     // A query without an answer is a DNS failure (a value); anything else thrown is a bug, for the caller to report.
     for (const r of [a, aaaa]) if (r.status === 'rejected' && !(r.reason instanceof DnsError)) throw r.reason;
     const found = [a, aaaa].flatMap((r) => (r.status === 'fulfilled' ? r.value.records.map((rec) => rec.address ?? '') : []));
     const nxdomain = [a, aaaa].some((r) => r.status === 'fulfilled' && r.value.nxdomain);
     const failures = [a, aaaa].flatMap((r) => (r.status === 'rejected' ? [messageOf(r.reason)] : []));
-    const vetted = this.judge(host, found.filter((ip) => isIP(ip) !== 0), nxdomain);
+    const chains = [a, aaaa].flatMap((r) => (r.status === 'fulfilled' ? [r.value.cnames.map((link) => link.target)] : []));
+    const aliases = chains.find((chain) => chain.length > 0) ?? [];
+    const usable = found.filter((ip) => isIP(ip) !== 0);
+    const vetted = this.judge(host, usable, nxdomain, aliases);
     if (failures.length === 2) vetted.error = failures[0];
+    // Both answers already carry the alias target's addresses: the target needs no questions of its own
+    // (a shared hoster's name is known, and vetted, the moment the customer's alias is).
+    const target = aliases.at(-1);
+    if (target && chains.length === 2 && chains.every((chain) => chain.at(-1) === target) && !this.hosts.has(target)) {
+      this.hosts.set(target, Promise.resolve(this.judge(target, usable, nxdomain, [])));
+    }
     return vetted;
   }
 
-  private judge(host: string, found: string[], nxdomain: boolean): VettedHost {
-    const result: VettedHost = { host, addresses: [], refused: [], nxdomain };
+  private judge(host: string, found: string[], nxdomain: boolean, aliases: string[]): VettedHost {
+    const result: VettedHost = { host, addresses: [], refused: [], nxdomain, aliases };
     for (const address of [...new Set(found)].sort((x, y) => isIP(x) - isIP(y))) {
       const reason = this.guard.refusal(address);
       if (reason) result.refused.push({ address, reason });

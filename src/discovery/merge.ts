@@ -1,18 +1,21 @@
 // Turns what the steps found into ONE MailConfig. A file someone wrote (the domain's autoconfig, or the provider
 // database reached through MX) is taken whole; otherwise the servers come from SRV records confirmed by a probe
-// and from probing alone, each with its evidence. Ranking: database > verified PACC > autoconfig > MX > SRV > probing.
+// and from probing alone, each with its evidence. Ranking: database > verified PACC > autoconfig > the domain's
+// Outlook Autodiscover > MX > SRV > probing.
 import { PROTOCOLS, type AuthMethod, type Confidence, type MailConfig, type Protocol, type Provenance, type ServerSettings, type SourceKind, type UrlService } from '../settings/model.js';
 import { rankServers, SOURCE_RANK } from '../settings/preference.js';
 import type { MxFinding } from './mx.js';
 import { advertisesStartTls, deprecatedTls, deriveAuth } from './probe/capabilities.js';
 import type { ProbeAttempt } from './probing.js';
-import type { SrvFinding, SrvTarget } from './srv.js';
+import { isInside, type SrvFinding, type SrvTarget } from './srv.js';
 import type { ProbeResult } from './types.js';
 
 export interface Findings {
   /** A PACC document whose bytes a `_ua-auto-config` TXT digest vouches for: ranks above everything else. */
   pacc?: MailConfig | undefined;
   autoconfig?: MailConfig | undefined;
+  /** The domain's own Outlook Autodiscover answer (always https): ranks right after its autoconfig file. */
+  autodiscover?: MailConfig | undefined;
   mx?: MxFinding | undefined;
   /** The MX domain's autoconfig file, when the database did not know the MX host. */
   mxAutoconfig?: MailConfig | undefined;
@@ -26,6 +29,7 @@ export function mergeFindings(domain: string, findings: Findings): MailConfig | 
   if (findings.pacc) return findings.pacc;
   // A file fetched over plain http (an operator's option) ranks below the database reached through MX.
   if (findings.autoconfig && viaHttps(findings.autoconfig)) return findings.autoconfig;
+  if (findings.autodiscover) return findings.autodiscover;
   if (findings.mx?.config) return findings.mx.config;
   if (findings.autoconfig) return findings.autoconfig;
   if (findings.mxAutoconfig) return findings.mxAutoconfig;
@@ -75,7 +79,7 @@ function srvServers(domain: string, findings: Findings): ServerSettings[] {
     if (attempt?.result?.ok) {
       const server = fromProbe(domain, attempt, attempt.result, srvProvenance(target, attempt));
       if (server) verified.push(server);
-    } else if (!attempt || (attempt.skipped && attempt.address)) {
+    } else if (!attempt || (attempt.skipped !== undefined && !attempt.unusable)) {
       // Never probed, or cancelled (deadline, a better try): what DNS says, marked as unconfirmed.
       unverified.push(unconfirmed(domain, target, attempt));
     }
@@ -110,19 +114,33 @@ function unconfirmed(domain: string, target: SrvTarget, attempt: ProbeAttempt | 
   };
 }
 
+const GUESSED_FROM: Record<ProbeAttempt['candidate']['origin'], string> = {
+  srv: 'an SRV record',
+  guess: 'the domain name',
+  mx: "the MX host's domain",
+  'mx-host': 'the MX host itself (self-hosted mail)',
+};
+
 /** Servers found by probing alone (not already an SRV target), in the order tried. */
 function probeServers(domain: string, findings: Findings): ServerSettings[] {
   const srvKeys = new Set((findings.srv?.targets ?? []).map((t) => keyOf(t.host, t.port, t.service.security)));
   const out: ServerSettings[] = [];
-  for (const attempt of findings.attempts) {
+  const used = new Set<string>();
+  for (const attempt of [...findings.attempts].sort((a, b) => a.rank - b.rank)) {
     const { candidate, result } = attempt;
-    if (!result?.ok || srvKeys.has(keyOf(candidate.host, candidate.port, candidate.security))) continue;
+    const key = keyOf(candidate.host, candidate.port, candidate.security);
+    if (!result?.ok || srvKeys.has(key) || used.has(key)) continue;
+    used.add(key);
     const inside = isInside(candidate.host, domain);
     const provenance: Provenance = {
       kind: 'probe',
       detail: `${candidate.host}:${candidate.port}`,
-      confidence: inside ? 'medium' : 'low',
-      evidence: { guessedFrom: candidate.origin === 'mx' ? 'the MX host' : 'the domain name', ...probeEvidence(attempt, result) },
+      confidence: inside && !candidate.certificateFor ? 'medium' : 'low',
+      evidence: {
+        guessedFrom: GUESSED_FROM[candidate.origin],
+        ...(candidate.certificateFor ? { insteadOf: candidate.certificateFor.host, alias: candidate.certificateFor.alias } : {}),
+        ...probeEvidence(attempt, result),
+      },
     };
     const server = fromProbe(domain, attempt, result, provenance);
     if (server) out.push(server);
@@ -169,6 +187,11 @@ function fromProbe(domain: string, attempt: ProbeAttempt, result: ProbeResult, s
   const warnings: string[] = [];
   const outdated = deprecatedTls(result.tlsVersion);
   if (outdated) warnings.push(outdated);
+  const instead = candidate.certificateFor;
+  if (instead) {
+    const how = instead.alias ? `${instead.host} is an alias of ${candidate.host}` : `both names have the same address`;
+    warnings.push(`the certificate names ${candidate.host}; ${instead.host}'s own name is not covered (${how}): use ${candidate.host}`);
+  }
   if (!isInside(candidate.host, domain)) warnings.push(outsideWarning(candidate.host, domain));
   const server: ServerSettings = {
     protocol: candidate.protocol,
@@ -201,10 +224,6 @@ function probeEvidence(attempt: ProbeAttempt, result: ProbeResult): Record<strin
     capabilities: result.capabilities.slice(0, 30),
     greeting: result.greeting,
   };
-}
-
-function isInside(host: string, domain: string): boolean {
-  return host === domain || host.endsWith(`.${domain}`);
 }
 
 function outsideWarning(host: string, domain: string): string {

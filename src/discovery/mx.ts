@@ -5,6 +5,7 @@ import { getDomain } from 'tldts';
 import type { MailConfig, Provenance } from '../settings/model.js';
 import { autoconfigHostUrl, fetchAutoconfig } from './autoconfig.js';
 import type { LookupContext } from './context.js';
+import { dnsName } from './dns.js';
 
 export interface MxFinding {
   /** The best (lowest preference) MX host, without the trailing dot. */
@@ -27,7 +28,7 @@ export async function mxLookup(ctx: LookupContext): Promise<MxFinding> {
 /** When the database knows nothing, the MX domains' own autoconfig hosts (as clients do). */
 export async function mxAutoconfig(ctx: LookupContext, finding: MxFinding): Promise<MailConfig | undefined> {
   // An MX inside D leads back to autoconfig.D, which the autoconfig step already asks.
-  const candidates = finding.domains.filter((d) => d !== ctx.domain);
+  const candidates = finding.domains.filter((d) => d !== dnsName(ctx.domain));
   if (finding.config || candidates.length === 0 || ctx.signal.aborted) return undefined;
   const configs = await Promise.all(candidates.map((d) => fetchAutoconfig(ctx, 'mx-autoconfig', autoconfigHostUrl(ctx, d), 'mx')));
   const config = configs.find((c) => c !== undefined);
@@ -38,15 +39,19 @@ export async function mxAutoconfig(ctx: LookupContext, finding: MxFinding): Prom
 
 async function mxStep(ctx: LookupContext) {
   const answer = await ctx.dns.query(ctx.domain, 'MX');
+  // Names from DNS in their canonical form: `MX1.Hoster.Example.` and `mx1.hoster.example` are one host.
   const sorted = answer.records
     .filter((r) => typeof r.exchange === 'string')
-    .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
-  const records = sorted.map((r) => `${r.priority ?? 0} ${r.exchange}`);
+    .map((r) => ({ priority: r.priority ?? 0, exchange: dnsName(r.exchange!) }))
+    .sort((a, b) => a.priority - b.priority);
+  const records = sorted.map((r) => `${r.priority} ${r.exchange || '.'}`);
   const finding: MxFinding = { records, domains: [], nxdomain: answer.nxdomain };
   if (answer.nxdomain) return { outcome: 'nothing' as const, detail: `${ctx.domain} does not exist (NXDOMAIN)`, value: finding };
+  if (sorted.length === 0) return { outcome: 'nothing' as const, detail: `${ctx.domain} has no MX record`, value: finding };
   // RFC 7505 "null MX" (a single record with target ".") says the domain takes no mail.
-  const best = sorted[0]?.exchange?.replace(/\.$/, '').toLowerCase();
-  if (!best) return { outcome: 'nothing' as const, detail: `${ctx.domain} has no MX record`, value: finding };
+  if (sorted.length === 1 && sorted[0]!.exchange === '') return { outcome: 'nothing' as const, detail: `${ctx.domain} takes no mail (null MX, RFC 7505)`, value: finding };
+  // draft-ietf-mailmaint-autoconfig: only the most preferred MX host counts (the first listed among equals).
+  const best = sorted.find((r) => r.exchange !== '')!.exchange;
   finding.host = best;
   finding.domains = mxDomains(best);
   for (const domain of finding.domains) {
@@ -64,17 +69,17 @@ async function mxStep(ctx: LookupContext) {
   return { outcome: 'nothing' as const, detail: `MX ${best}: ${finding.domains.join(', ') || 'no derived domain'} not in the provider database`, value: finding };
 }
 
-/** `mx1.mail.hoster.co.uk` -> `mail.hoster.co.uk`, `hoster.co.uk` (public suffixes themselves are never used). */
-export function mxDomains(host: string): string[] {
-  const labels = host.split('.');
-  const stripped = labels.length > 2 ? labels.slice(1).join('.') : undefined;
-  const registrable = getDomain(host, { allowPrivateDomains: true }) ?? undefined;
-  const out: string[] = [];
-  for (const d of [stripped, registrable]) {
-    if (!d || out.includes(d)) continue;
-    // Stripping a label can land on a public suffix (mx.co.uk -> co.uk): never look those up.
-    if (registrable && d.length < registrable.length) continue;
-    out.push(d);
-  }
-  return out;
+/**
+ * The MX host's domains as draft-ietf-mailmaint-autoconfig derives them, both tried in this order:
+ * MXFULLDOMAIN (the host minus its first label, only when longer than the registrable domain) and MXBASEDOMAIN
+ * (the registrable domain by the Public Suffix List). `mx1.mail.hoster.co.uk` -> `mail.hoster.co.uk`,
+ * `hoster.co.uk`; `mx.hoster.example` -> `hoster.example`. A host without a registrable domain (an IP address, a
+ * public suffix) yields nothing: a public suffix is never looked up.
+ */
+export function mxDomains(name: string): string[] {
+  const host = dnsName(name);
+  const registrable = getDomain(host, { allowPrivateDomains: true });
+  if (!registrable) return [];
+  const full = host.split('.').slice(1).join('.');
+  return full.length > registrable.length ? [full, registrable] : [registrable];
 }

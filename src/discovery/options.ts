@@ -50,6 +50,16 @@ export interface Limits {
   maxRedirects: number;
   /** SRV records followed per service label. */
   srvTargetsPerService: number;
+  /**
+   * Happy Eyeballs for probes (RFC 8305's idea, per protocol): the next-ranked try starts when the one before it
+   * failed or after this head start, whichever comes first.
+   */
+  probeHeadStartMs: number;
+  /**
+   * Once a worse-ranked try succeeded, a better-ranked one still silent this long after its own start is given up:
+   * a target that accepts and never greets costs about this, not a whole probe timeout.
+   */
+  probePatienceMs: number;
 }
 
 export function limitsOf(options: DiscoveryOptions): Limits {
@@ -60,5 +70,7 @@ export function limitsOf(options: DiscoveryOptions): Limits {
     maxBodyBytes: 64 * 1024,
     maxRedirects: 3,
     srvTargetsPerService: 2,
+    probeHeadStartMs: 300,
+    probePatienceMs: 1200,
   };
 }

@@ -7,6 +7,7 @@ import type { MailConfig } from '../settings/model.js';
 import type { LookupStep } from '../settings/resolver.js';
 import type { ProviderStore } from '../providers/store.js';
 import { ownAutoconfig } from './autoconfig.js';
+import { ownAutodiscover } from './autodiscover.js';
 import { StepLog, type LookupContext, type StepListener } from './context.js';
 import type { Resolver } from './dns.js';
 import { LookupDns } from './hosts.js';
@@ -89,8 +90,10 @@ export async function discover(domain: string, address: EmailAddress | undefined
   const findings: Findings = { attempts: [] };
   // CalDAV/CardDAV/JMAP (RFC 6764, RFC 8620) alongside the mail steps; their answer is waited for (within the deadline).
   const mxOnly = deps.options.mode === 'mx';
+  // (Started after the mail steps, whose questions go out first.)
+  const mail = mxOnly ? mxStep(ctx, findings) : runParallel(ctx, findings, controller);
   const dav = mxOnly ? Promise.resolve([]) : reported(ctx, 'lookup', davLookup(ctx));
-  const run = (mxOnly ? mxStep(ctx, findings) : runParallel(ctx, findings, controller)).then(async (why) => {
+  const run = mail.then(async (why) => {
     findings.services = (await dav) ?? [];
     return why;
   });
@@ -123,8 +126,7 @@ async function mxStep(ctx: LookupContext, findings: Findings): Promise<string> {
 
 /** Everything at once; resolves with the words for why the rest is not needed. */
 async function runParallel(ctx: LookupContext, findings: Findings, controller: AbortController): Promise<string> {
-  const pacc = reported(ctx, 'pacc', paccLookup(ctx)).then((config) => (findings.pacc = config));
-  const own = reported(ctx, 'autoconfig', ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
+  // MX and SRV first: probing, the longest way through, waits for both.
   const mx = reported(ctx, 'mx', mxLookup(ctx)).then((finding) => {
     findings.mx = finding;
     // RFC 8020: below a name that does not exist nothing exists; every other question would be wasted.
@@ -135,12 +137,18 @@ async function runParallel(ctx: LookupContext, findings: Findings, controller: A
   // Warm the guessed names while SRV and MX are asked; probing starts when both answered.
   // (A bug there reaches the probe that awaits the same answer, which reports it; the warm-up itself only waits.)
   for (const host of new Set(Object.values(guessedHosts(ctx.domain)).flat())) void ctx.dns.resolveHost(host).catch(() => undefined);
+  // The files' questions go out after the ones probing waits for (MX, SRV, the guessed names): on a busy resolver
+  // the questions of the longest chain are answered first.
+  const pacc = reported(ctx, 'pacc', paccLookup(ctx)).then((config) => (findings.pacc = config));
+  const own = reported(ctx, 'autoconfig', ownAutoconfig(ctx)).then((config) => (findings.autoconfig = config));
+  const outlook = reported(ctx, 'autodiscover', ownAutodiscover(ctx)).then((config) => (findings.autodiscover = config));
   const mxFile = mx.then(async (finding) => (findings.mxAutoconfig = finding ? await reported(ctx, 'mx-autoconfig', mxAutoconfig(ctx, finding)) : undefined));
   const probing = Promise.all([srv, mx]).then(([s, m]) => probe(ctx, findings, s, m));
 
   if (await pacc) return 'a PACC document verified by its DNS digest answered';
   const ownFile = await own;
   if (ownFile && viaHttps(ownFile)) return "the domain's own autoconfig file answered";
+  if (await outlook) return "the domain's own Outlook Autodiscover answered";
   if ((await mx)?.config) return 'the MX host matched the provider database';
   if (ownFile) return "the domain's own autoconfig file answered (plain http)";
   if (await mxFile) return "the MX domain's autoconfig file answered";

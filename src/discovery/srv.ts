@@ -1,7 +1,7 @@
 // RFC 6186 / RFC 8314 SRV records: host and port per mail service, as the domain's DNS announces them.
 import type { Protocol, Security } from '../settings/model.js';
 import type { LookupContext } from './context.js';
-import { DnsError, type DnsRecord } from './dns.js';
+import { DnsError, dnsName, type DnsRecord } from './dns.js';
 
 export interface SrvService {
   label: string;
@@ -78,7 +78,7 @@ async function srvStep(ctx: LookupContext) {
 function readService(ctx: LookupContext, service: SrvService, records: DnsRecord[], finding: SrvFinding): void {
   if (records.length === 0) return;
   // RFC 2782: a single record with target "." means the service is decidedly not available (dns2 decodes it as "").
-  const target = (r: DnsRecord) => (r.target ?? '').replace(/\.$/, '').toLowerCase();
+  const target = (r: DnsRecord) => dnsName(r.target ?? '');
   if (records.every((r) => target(r) === '')) {
     finding.notOffered.push(service);
     return;
@@ -104,7 +104,7 @@ function readService(ctx: LookupContext, service: SrvService, records: DnsRecord
       priority: r.priority ?? 0,
       weight: r.weight ?? 0,
       record: text,
-      outsideDomain: host !== ctx.domain && !host.endsWith(`.${ctx.domain}`),
+      outsideDomain: !isInside(host, ctx.domain),
       ttl: r.ttl,
     });
   }
@@ -128,4 +128,11 @@ export function rfc2782Order(records: DnsRecord[], random: () => number): DnsRec
     }
   }
   return out;
+}
+
+/** The host is the domain or a name under it (both compared in canonical form). */
+export function isInside(host: string, domain: string): boolean {
+  const h = dnsName(host);
+  const d = dnsName(domain);
+  return h === d || h.endsWith(`.${d}`);
 }

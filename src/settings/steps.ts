@@ -4,7 +4,7 @@ import type { Protocol, Security } from './model.js';
 import { SECURITY_MODES } from './security.js';
 
 /** The steps the database resolver and live discovery (src/discovery) take. */
-export const STEP_KINDS = ['database', 'cache', 'autoconfig', 'autoconfig-http', 'well-known', 'mx', 'mx-autoconfig', 'srv', 'host', 'probe', 'pacc', 'caldav', 'carddav', 'jmap'] as const;
+export const STEP_KINDS = ['database', 'cache', 'autoconfig', 'autoconfig-http', 'well-known', 'autodiscover', 'mx', 'mx-autoconfig', 'srv', 'host', 'probe', 'pacc', 'caldav', 'carddav', 'jmap'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const STEP_OUTCOMES = ['found', 'nothing', 'failed', 'skipped'] as const;
@@ -49,7 +49,7 @@ export function serverLabel(server: StepServer): string {
 /** The step's name in words: `mx`, `host imap.example.org`, `probe imap.example.org:993 (imap, TLS)`. */
 export function stepLabel(step: Pick<LookupStep, 'kind' | 'subject' | 'server'>): string {
   if (step.server) return `${step.kind} ${serverLabel(step.server)}`;
-  return step.kind === 'host' || step.kind === 'mx-autoconfig' ? `${step.kind} ${step.subject}` : step.kind;
+  return step.kind === 'host' || step.kind === 'mx-autoconfig' || step.kind === 'autodiscover' ? `${step.kind} ${step.subject}` : step.kind;
 }
 
 /** One line for people: `probe imap.example.org:993 (imap, TLS): failed: connection refused`. */

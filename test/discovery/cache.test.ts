@@ -153,7 +153,7 @@ t.test('lookups running at once are capped; the others wait their turn', { timeo
           });
           running--;
         }
-        return { name, type, nxdomain: true, records: [], tcp: false };
+        return { name, type, nxdomain: true, records: [], cnames: [], tcp: false };
       },
     },
   });

@@ -76,3 +76,26 @@ t.test('MAILCONFIG_DNS entries', async (t) => {
   t.equal(parseDnsServer('127.0.0.1:99999'), undefined);
   t.equal(parseDnsServer('127.0.0.1:'), undefined);
 });
+
+t.test('a CNAME chain in an answer is kept, names in canonical form', async (t) => {
+  const aliased = await startFakeDns({
+    zone: {
+      'imap.customer.test': { CNAME: 'Edge.Hoster.TEST.' },
+      'edge.hoster.test': { CNAME: 'mail.hoster.test' },
+      'mail.hoster.test': { A: ['127.0.2.9'] },
+    },
+  });
+  t.teardown(() => aliased.close());
+  const via = new DnsClient({ servers: [{ address: aliased.address, port: aliased.port }], timeoutMs: 1500 });
+  const answer = await via.query('imap.customer.test', 'A');
+  t.same(answer.cnames.map((link) => `${link.name} -> ${link.target}`), ['imap.customer.test -> edge.hoster.test', 'edge.hoster.test -> mail.hoster.test'], 'in order, from the asked name on');
+  const { LookupDns } = await import('../../src/discovery/hosts.js');
+  const { createNetworkGuard } = await import('../../src/discovery/network-guard.js');
+  const lookup = new LookupDns(via, createNetworkGuard(['127.0.2.0/24']));
+  const asked = () => aliased.queries().filter((q) => q === 'A imap.customer.test').length;
+  const before = asked();
+  const host = await lookup.resolveHost('IMAP.Customer.Test.');
+  t.match(host, { host: 'imap.customer.test', aliases: ['edge.hoster.test', 'mail.hoster.test'] }, 'asked in canonical form, the alias targets kept');
+  t.same((await lookup.resolveHost('imap.customer.test')).aliases, ['edge.hoster.test', 'mail.hoster.test']);
+  t.equal(asked() - before, 1, 'one question for both spellings');
+});

@@ -4,6 +4,7 @@ import t from 'tap';
 import { stepLabel } from '../../src/settings/steps.js';
 import type { ServerSettings } from '../../src/settings/model.js';
 import { startWorld } from '../helpers/discovery-world.js';
+import { startTripwire } from '../helpers/tripwire.js';
 
 const world = await startWorld(
   {
@@ -19,12 +20,24 @@ const world = await startWorld(
     // POP3 only.
     'pop3.pop.test': { A: ['127.0.2.45'] },
     'smtp.pop.test': { A: ['127.0.2.45'] },
-    // An old TLS version.
+    // An old TLS version on 993, TLS 1.2 behind STARTTLS on 143.
     'imap.oldtls.test': { A: ['127.0.2.46'] },
+    // Nothing but an old TLS version.
+    'imap.onlyold.test': { A: ['127.0.2.48'] },
+    // Two SRV targets: the preferred one accepts and never greets (the other spelled in upper case, absolute).
+    '_imaps._tcp.fallback.test': { SRV: [{ priority: 10, weight: 1, port: 993, target: 'Backup.Fallback.TEST.' }, { priority: 0, weight: 1, port: 993, target: 'dead.fallback.test' }] },
+    'dead.fallback.test': { A: ['127.0.2.49'] },
+    'backup.fallback.test': { A: ['127.0.2.39'] },
+    // Self-hosted: only the MX host exists, and runs IMAP and submission.
+    'selfhost.test': { MX: [{ exchange: 'MX.SelfHost.Test.', priority: 10 }] },
+    'mx.selfhost.test': { A: ['127.0.2.38'] },
+    // An MX host whose certificate names another host.
+    'wrongmx.test': { MX: [{ exchange: 'mx.wrongmx.test', priority: 10 }] },
+    'mx.wrongmx.test': { A: ['127.0.2.37'] },
     // No encryption offered at all.
     'imap.plain.test': { A: ['127.0.2.47'] },
   },
-  ['probe.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test', 'plain.test'],
+  ['probe.test', 'fallback.test', 'selfhost.test', 'wrongmx.test', 'badcert.test', 'stls.test', 'stls2.test', 'pop.test', 'oldtls.test', 'onlyold.test', 'plain.test'],
 );
 t.teardown(() => world.close());
 
@@ -37,7 +50,7 @@ t.test('probing only: the guessed hosts that answer, with their evidence', async
   const { config, steps } = await world.resolver().resolve('probe.test');
   t.equal(summary(config?.servers)[0], 'imap imap.probe.test:993 tls probe', 'implicit TLS first');
   t.ok(summary(config?.servers).includes('smtp smtp.probe.test:465 tls probe'));
-  // Tried at once; once 993 answered, the worse-ranked STARTTLS try is cancelled unless it had already finished.
+  // 143 starts after 993's head start; once 993 answered, the worse-ranked STARTTLS try is cancelled unless it had already finished.
   t.match(steps.find((s) => stepLabel(s) === 'probe imap.probe.test:143 (imap, STARTTLS)'), { outcome: /^(skipped|found)$/ });
   const imap = config!.servers[0]!;
   t.same(imap.auth, ['password-cleartext', 'OAuth2'], 'authentication read from the capabilities');
@@ -83,8 +96,57 @@ t.test('POP3 only', async (t) => {
   t.same(config?.servers[0]?.auth, ['password-cleartext']);
 });
 
-t.test('TLS below 1.2 is reported (RFC 8997)', async (t) => {
+t.test('TLS below 1.2 is a finding, not SSL/TLS: STARTTLS with TLS 1.2 on 143 is offered instead', async (t) => {
   await world.imap('127.0.2.46', 993, { mode: 'tls', pem: world.pki.valid, tlsMaxVersion: 'TLSv1.1' });
-  const { config } = await world.resolver().resolve('oldtls.test');
-  t.match(config?.servers[0], { host: 'imap.oldtls.test', source: { confidence: 'low', evidence: { tlsVersion: 'TLSv1.1' } }, warnings: [/TLSv1\.1 is deprecated/] });
+  await world.imap('127.0.2.46', 143, { mode: 'starttls', pem: world.pki.valid });
+  const { config, steps } = await world.resolver().resolve('oldtls.test');
+  t.same(summary(config?.servers.filter((s) => s.protocol === 'imap')), ['imap imap.oldtls.test:143 starttls probe']);
+  t.match(config?.servers[0], { source: { evidence: { tlsVersion: /^TLSv1\.[23]$/ } } });
+  t.match(steps.find((s) => stepLabel(s) === 'probe imap.oldtls.test:993 (imap, TLS)'), { outcome: 'failed', failure: 'tls', detail: /only TLS 1\.1 or older, deprecated \(RFC 8996/ });
+});
+
+t.test('a server with nothing newer than TLS 1.1 is not offered at all, and the steps say why', async (t) => {
+  await world.imap('127.0.2.48', 993, { mode: 'tls', pem: world.pki.valid, tlsMaxVersion: 'TLSv1' });
+  await world.imap('127.0.2.48', 143, { mode: 'starttls', pem: world.pki.valid, tlsMaxVersion: 'TLSv1.1' });
+  const { config, steps } = await world.resolver().resolve('onlyold.test');
+  t.equal(config, undefined, 'neither as SSL/TLS, nor as STARTTLS, nor as plain');
+  for (const label of ['probe imap.onlyold.test:993 (imap, TLS)', 'probe imap.onlyold.test:143 (imap, STARTTLS)']) {
+    t.match(steps.find((s) => stepLabel(s) === label), { outcome: 'failed', failure: 'tls', detail: /only TLS 1\.1 or older/ }, label);
+  }
+});
+
+t.test('a preferred SRV target that accepts and never greets: the next one starts after a head start and answers', async (t) => {
+  const dead = await world.imap('127.0.2.49', 993, { mode: 'tls', pem: world.pki.valid, neverGreet: true });
+  const backup = await world.imap('127.0.2.39', 993, { mode: 'tls', pem: world.pki.valid });
+  // Timeouts far beyond the patience: a lookup that waited for the dead target would end with its timeout instead.
+  const { config, steps } = await world.resolver({ probeTimeoutMs: 20_000, lookupTimeoutMs: 30_000 }).resolve('fallback.test');
+  t.same(summary(config?.servers), ['imap backup.fallback.test:993 tls srv'], 'the priority-10 target is used');
+  t.match(steps.find((s) => stepLabel(s) === 'probe dead.fallback.test:993 (imap, TLS)'), {
+    outcome: 'skipped',
+    failure: 'cancelled',
+    detail: /^no answer within 1200 ms while backup\.fallback\.test:993 \(imap, TLS\) answered$/,
+  });
+  t.ok(dead.connections() === 1 && backup.connections() === 1, 'each tried once');
+});
+
+t.test('self-hosted: imap.D, mail.D, smtp.D do not exist, the MX host runs IMAP and submission', async (t) => {
+  await world.imap('127.0.2.38', 993, { mode: 'tls', pem: world.pki.valid });
+  await world.smtp('127.0.2.38', 587, { mode: 'starttls', pem: world.pki.valid });
+  // Port 25 of the MX host is where mail arrives: never asked for sending.
+  const inbound = await startTripwire('127.0.2.38');
+  t.teardown(() => inbound.close());
+  world.route('127.0.2.38', 25, inbound.port);
+  const { config, steps } = await world.resolver().resolve('selfhost.test');
+  t.same(summary(config?.servers), ['imap mx.selfhost.test:993 tls probe', 'smtp mx.selfhost.test:587 starttls probe']);
+  t.match(config?.servers[0]?.source, { confidence: 'medium', evidence: { guessedFrom: 'the MX host itself (self-hosted mail)', certificate: { nameMatches: true } } });
+  t.notOk(config?.servers[0]?.warnings, 'inside the domain, nothing to confirm');
+  t.same(inbound.peers(), [], 'port 25 of the MX host was not probed');
+  t.match(steps.find((s) => stepLabel(s) === 'host imap.selfhost.test'), { outcome: 'nothing' }, 'the usual guesses came first');
+});
+
+t.test('the MX host is not offered when its certificate does not name it', async (t) => {
+  await world.imap('127.0.2.37', 993, { mode: 'tls', pem: world.pki.wrongName });
+  const { config, steps } = await world.resolver().resolve('wrongmx.test');
+  t.equal(config, undefined);
+  t.match(steps.find((s) => stepLabel(s) === 'probe mx.wrongmx.test:993 (imap, TLS)'), { outcome: 'failed', failure: 'certificate', detail: /does not name mx\.wrongmx\.test/ });
 });

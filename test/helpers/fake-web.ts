@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Pem } from './certs.js';
 
-export type Route = string | { status: number; location?: string; body?: string; delayMs?: number };
+export type Route = string | { status: number; location?: string; body?: string; delayMs?: number; contentType?: string };
 
 export interface FakeWebOptions {
   host: string;
@@ -23,29 +23,38 @@ export interface FakeWeb {
   port: number;
   /** `Host` header + path with query, of every request. */
   requests(): string[];
+  /** Every POST: `Host` header + path, and the body as received. */
+  posts(): { url: string; body: string }[];
   close(): Promise<void>;
 }
 
 export async function startFakeWeb(options: FakeWebOptions): Promise<FakeWeb> {
   if (!options.host.startsWith('127.')) throw new Error(`fake web server must bind to a 127.x.y.z address, not ${options.host}`);
   const seen: string[] = [];
+  const posted: { url: string; body: string }[] = [];
   const sockets = new Set<Socket>();
-  const handler = (request: IncomingMessage, response: ServerResponse) => {
+  const handler = async (request: IncomingMessage, response: ServerResponse) => {
     const host = (request.headers.host ?? '').toLowerCase();
     const url = request.url ?? '/';
     seen.push(`${host}${url}`);
+    if (request.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      posted.push({ url: `${host}${url}`, body: Buffer.concat(chunks).toString('utf8') });
+    }
     const path = url.split('?')[0] ?? '/';
     const route = options.routes[`${host}${path}`] ?? options.routes[path];
     const answer = () => {
       if (route === undefined) return response.writeHead(404).end('not here');
       if (typeof route === 'string') return response.writeHead(200, { 'content-type': 'application/xml' }).end(route);
-      const headers: Record<string, string> = route.location ? { location: route.location } : {};
+      const headers: Record<string, string> = { ...(route.location ? { location: route.location } : {}), ...(route.contentType ? { 'content-type': route.contentType } : {}) };
       setTimeout(() => response.writeHead(route.status, headers).end(route.body ?? ''), route.delayMs ?? 0);
     };
     if (options.delayMs) setTimeout(answer, options.delayMs);
     else answer();
   };
-  const server = options.pem ? createHttpsServer({ key: options.pem.key, cert: options.pem.cert }, handler) : createHttpServer(handler);
+  const listener = (request: IncomingMessage, response: ServerResponse) => void handler(request, response).catch(() => response.destroy());
+  const server = options.pem ? createHttpsServer({ key: options.pem.key, cert: options.pem.cert }, listener) : createHttpServer(listener);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -58,6 +67,7 @@ export async function startFakeWeb(options: FakeWebOptions): Promise<FakeWeb> {
     host: options.host,
     port: address.port,
     requests: () => [...seen],
+    posts: () => [...posted],
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

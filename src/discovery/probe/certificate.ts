@@ -16,8 +16,20 @@ const UNTRUSTED_WORDS: Record<string, string> = {
   INVALID_CA: 'an issuer in the chain is not a certificate authority',
 };
 
-/** TLS settings that let old servers be measured (to be reported, RFC 8997); nothing secret is ever sent. */
-export const MEASURING_TLS = { minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' } as const;
+/**
+ * TLS 1.2 at least (RFC 8996 deprecates 1.0 and 1.1; RFC 8997 for mail): a server that offers nothing newer fails its
+ * handshake, and the failure says so (see oldTlsOnly), so it is reported but never offered as a secure server.
+ */
+export const PROBE_TLS = { minVersion: 'TLSv1.2' } as const;
+
+/** OpenSSL's codes for a handshake that found no TLS version both sides speak. */
+const VERSION_CODES: ReadonlySet<string> = new Set(['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE']);
+
+/** The handshake failed because the server offers only TLS older than 1.2. */
+export function oldTlsOnly(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code !== undefined && VERSION_CODES.has(code);
+}
 
 let bundledAnchors: X509Certificate[] | undefined;
 const contexts = new Map<string, SecureContext>();
@@ -28,7 +40,7 @@ export function contextTrusting(extra: string[]): SecureContext {
   let context = contexts.get(key);
   if (!context) {
     if (contexts.size >= 16) contexts.clear();
-    context = createSecureContext({ ca: [...rootCertificates, ...extra], ...MEASURING_TLS });
+    context = createSecureContext({ ca: [...rootCertificates, ...extra], ...PROBE_TLS });
     contexts.set(key, context);
   }
   return context;

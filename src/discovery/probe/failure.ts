@@ -18,6 +18,8 @@ export type ProbeFailureKind =
   | 'closed'
   /** The TLS handshake failed. */
   | 'tls'
+  /** The server speaks only TLS 1.0/1.1 (RFC 8996): a finding, never a secure server. */
+  | 'old-tls'
   /** A TLS session was made but the certificate is not acceptable (untrusted, wrong name, out of its dates). */
   | 'certificate'
   /** The server refused STARTTLS/STLS, or sent bytes between its go-ahead and the handshake. */

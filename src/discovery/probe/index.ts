@@ -6,7 +6,7 @@
 // The parts: wire.ts reads lines, session.ts holds the TCP/TLS connection, dialogue.ts speaks IMAP/POP3/SMTP from
 // one table, capabilities.ts maps SASL mechanisms to authentication methods, certificate.ts judges the certificate.
 import { isIP } from 'node:net';
-import type { NetworkGuard, ProbeResult, ProbeTarget } from '../types.js';
+import type { CertificateFacts, NetworkGuard, ProbeResult, ProbeTarget } from '../types.js';
 import { deriveAuth } from './capabilities.js';
 import { certificateVerdict } from './certificate.js';
 import { converse, type Observations } from './dialogue.js';
@@ -27,6 +27,11 @@ export interface ProbeOptions {
   maxBytes?: number;
   /** When given, the address is checked once more before connecting (defence in depth; the pipeline vets first). */
   guard?: NetworkGuard;
+  /**
+   * Told the certificate's facts right after the TLS handshake, while the conversation goes on (discovery starts
+   * what depends on the certificate without waiting for the rest of the dialogue).
+   */
+  onCertificate?: ((facts: CertificateFacts) => void) | undefined;
 }
 
 const DEFAULT_MAX_BYTES = 16 * 1024;

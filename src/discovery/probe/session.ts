@@ -5,7 +5,7 @@ import { Socket, isIP, type LookupFunction } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { CertificateFacts, ProbeTarget } from '../types.js';
 import { deprecatedTls } from './capabilities.js';
-import { MEASURING_TLS, certificateFacts, contextTrusting } from './certificate.js';
+import { PROBE_TLS, certificateFacts, contextTrusting, oldTlsOnly } from './certificate.js';
 import { ProbeFailure, socketFailure } from './failure.js';
 import { Wire } from './wire.js';
 
@@ -19,6 +19,8 @@ export interface SessionSettings {
   ca?: string[] | undefined;
   /** Most bytes read over the whole conversation. */
   maxBytes: number;
+  /** Told what the certificate is the moment the handshake is done, before the conversation goes on. */
+  onCertificate?: ((facts: CertificateFacts) => void) | undefined;
 }
 
 /** What a dialogue needs from the session: lines in and out, and the upgrade to TLS. */
@@ -101,7 +103,7 @@ export class Session implements Conversation {
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
       secureContext: ca.length > 0 ? contextTrusting(ca) : undefined,
-      ...MEASURING_TLS,
+      ...PROBE_TLS,
     });
     this.secure = secure;
     secure.on('error', ignore);
@@ -110,7 +112,12 @@ export class Session implements Conversation {
       done = true;
       this.wire.notify();
     });
-    const onHandshakeError = (error: Error): void => this.wire.fail(new ProbeFailure('tls', socketFailure(error, 'TLS handshake failed: ').message));
+    const onHandshakeError = (error: Error): void =>
+      this.wire.fail(
+        oldTlsOnly(error)
+          ? new ProbeFailure('old-tls', 'the server offers only TLS 1.1 or older, deprecated (RFC 8996, RFC 8997): not offered as a secure server')
+          : new ProbeFailure('tls', socketFailure(error, 'TLS handshake failed: ').message),
+      );
     secure.on('error', onHandshakeError);
     await this.wire.until(() => done, this.budget(), `no TLS handshake within ${this.limitText()}`);
     secure.off('error', onHandshakeError);
@@ -120,6 +127,7 @@ export class Session implements Conversation {
     this.certificate = certificateFacts(secure, host, ca);
     const outdated = deprecatedTls(version);
     if (outdated) this.certificate.problems.push(outdated);
+    this.settings.onCertificate?.(this.certificate);
   }
 
   /** Time left for one wait: the per-read limit, but never past the overall deadline. */

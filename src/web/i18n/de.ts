@@ -150,6 +150,7 @@ export const de: Record<MessageKey, string> = {
   'step.autoconfig': 'Konfigurationsdatei der Domain',
   'step.cache': 'Frühere Suche (Zwischenspeicher)',
   'step.wellKnown': 'Konfigurationsdatei auf der Website der Domain',
+  'step.autodiscover': 'Outlook-Autodiscover der Domain',
   'step.mxAutoconfig': 'Konfigurationsdatei des Mail-Anbieters (über MX gefunden)',
   'step.host': 'Serveradresse prüfen',
   'step.mx': 'Mailserver im DNS (MX)',

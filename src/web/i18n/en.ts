@@ -148,6 +148,7 @@ export const en = {
   'step.autoconfig': 'Configuration file of the domain',
   'step.cache': 'Earlier lookup (cache)',
   'step.wellKnown': 'Configuration file on the domain’s website',
+  'step.autodiscover': 'Outlook Autodiscover of the domain',
   'step.mxAutoconfig': 'Configuration file of the mail provider (found through MX)',
   'step.host': 'Checking the server address',
   'step.mx': 'Mail servers in DNS (MX)',

@@ -12,6 +12,7 @@ const STEP_KEYS: Record<StepKind, MessageKey> = {
   autoconfig: 'step.autoconfig',
   'autoconfig-http': 'step.autoconfig',
   'well-known': 'step.wellKnown',
+  autodiscover: 'step.autodiscover',
   'mx-autoconfig': 'step.mxAutoconfig',
   mx: 'step.mx',
   srv: 'step.srv',

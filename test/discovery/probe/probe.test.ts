@@ -150,10 +150,18 @@ t.test('an expired intermediate makes the chain untrusted, though the leaf itsel
   t.match(why(result), /certificate not trusted: a certificate authority in the chain has expired/);
 });
 
-t.test('a TLS version below 1.2 is flagged (RFC 8997)', async (t) => {
-  const { result } = await probeFake(t, 'smtp', 'starttls', { tlsMaxVersion: 'TLSv1.1' });
-  t.equal(result.tlsVersion, 'TLSv1.1');
-  t.match(result.certificate?.problems, [/TLSv1\.1 is deprecated for mail.*RFC 8997/]);
+t.test('a server with only TLS 1.0 or 1.1 fails the try with its own reason (RFC 8996): TLS 1.2 is the minimum', async (t) => {
+  for (const version of ['TLSv1', 'TLSv1.1'] as const) {
+    for (const mode of ['starttls', 'tls'] as const) {
+      const { result } = await probeFake(t, 'smtp', mode, { tlsMaxVersion: version });
+      t.equal(result.ok, false, `${version} ${mode}: not a secure server`);
+      t.equal(kind(result), 'old-tls', `${version} ${mode}`);
+      t.match(why(result), /only TLS 1\.1 or older, deprecated \(RFC 8996/);
+      t.equal(result.tlsVersion, undefined, 'no session was made');
+    }
+  }
+  const { result } = await probeFake(t, 'smtp', 'starttls', { tlsMaxVersion: 'TLSv1.2' });
+  t.match(result, { ok: true, tlsVersion: 'TLSv1.2' }, 'TLS 1.2 is enough');
 });
 
 t.test('STARTTLS advertised but failing fails the try', async (t) => {
