@@ -149,6 +149,7 @@ async function tryCandidate(ctx: LookupContext, candidate: Candidate, signal: Ab
       ctx.domain,
       () => probe({ host: candidate.host, address, port, protocol: candidate.protocol, security: candidate.security }, { timeoutMs, signal, ca: ctx.options.ca, ehloName: ctx.options.ehloName, guard: ctx.guard }),
       signal,
+      address,
     );
   } catch (error) {
     // The limiter rejects with the signal's reason when the try was still queued at cancellation: no connection
