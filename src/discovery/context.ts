@@ -56,6 +56,8 @@ export function lookupFetchOptions(ctx: LookupContext, allowHttp: boolean): Fetc
     maxRedirects: ctx.limits.maxRedirects,
     allowHttp,
     signal: ctx.signal,
+    limiter: ctx.limiter,
+    limitKey: ctx.domain,
   };
 }
 

@@ -4,6 +4,7 @@ import { getServers } from 'node:dns';
 import { connect, isIP } from 'node:net';
 import DNS from 'dns2';
 import { MailconfigError } from '../settings/errors.js';
+import { ConnectionLimiter } from './limiter.js';
 
 export type RecordType = 'A' | 'AAAA' | 'MX' | 'SRV' | 'TXT' | 'CNAME';
 export type DnsRecord = DNS.Packet.Resource;
@@ -94,6 +95,8 @@ export interface DnsClientOptions {
   servers: DnsServer[];
   /** Deadline for one query, UDP and TCP fallback together (ms). */
   timeoutMs?: number | undefined;
+  /** TCP connections to the nameservers open at once (default 16); more queries wait their turn. */
+  maxTcpConnections?: number | undefined;
 }
 
 /**
@@ -103,10 +106,13 @@ export interface DnsClientOptions {
 export class DnsClient implements Resolver {
   private readonly servers: DnsServer[];
   private readonly timeoutMs: number;
+  /** TCP connections to the nameservers open at once (truncated answers), over all lookups. */
+  private readonly tcpSlots: ConnectionLimiter;
 
   constructor(options: DnsClientOptions) {
     this.servers = options.servers;
     this.timeoutMs = options.timeoutMs ?? 2500;
+    this.tcpSlots = new ConnectionLimiter({ global: options.maxTcpConnections ?? 16, perDomain: options.maxTcpConnections ?? 16 });
   }
 
   async query(name: string, type: RecordType, signal?: AbortSignal): Promise<DnsAnswer> {
@@ -133,7 +139,7 @@ export class DnsClient implements Resolver {
     let packet = await withAbort(udpQuery(server, name, type, this.timeoutMs), signal);
     let tcp = false;
     if (packet.header.tc) {
-      packet = await tcpQuery(server, name, type, signal);
+      packet = await this.tcpSlots.run('tcp', () => tcpQuery(server, name, type, signal), signal);
       tcp = true;
     }
     return toAnswer(packet, name, type, tcp);

@@ -1,10 +1,11 @@
 // HTTP(S) fetches to addresses strangers' DNS chose: the vetted IP is pinned (undici never resolves), only ports
 // 443/80, redirects re-vetted and limited, bodies capped, one deadline per fetch.
-import { rootCertificates, type TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
 import { buildConnector, Client } from 'undici';
 import type { StepFailure } from '../settings/steps.js';
 import { messageOf } from './dns.js';
 import { describeUnusable, type LookupDns } from './hosts.js';
+import type { ConnectionLimiter } from './limiter.js';
 
 export interface FetchOptions {
   dns: LookupDns;
@@ -18,6 +19,9 @@ export interface FetchOptions {
   /** Allow http:// (the first URL or a redirect). */
   allowHttp?: boolean;
   signal?: AbortSignal;
+  /** The caps on open connections (global, per looked-up domain `limitKey`, per target address); none: uncapped. */
+  limiter?: ConnectionLimiter | undefined;
+  limitKey?: string | undefined;
   /** POST this body instead of a GET (the domain check's Autodiscover POX request); redirects are not followed then. */
   post?: { body: string; contentType: string } | undefined;
 }
@@ -138,11 +142,18 @@ async function getOnce(url: URL, hop: FetchHop, options: FetchOptions, signal: A
   const address = vetted.addresses[0];
   if (!address) throw new FetchRefused(describeUnusable(vetted), vetted.refused.length > 0 ? 'not-allowed' : 'dns', vetted.nxdomain || (vetted.refused.length === 0 && !vetted.error));
   hop.address = address;
+  // Under the same caps as the probes: a fetch is a connection too.
+  if (options.limiter) return options.limiter.run(options.limitKey ?? host, () => requestOnce(url, host, address, hop, options, signal), signal, address);
+  return requestOnce(url, host, address, hop, options, signal);
+}
+
+async function requestOnce(url: URL, host: string, address: string, hop: FetchHop, options: FetchOptions, signal: AbortSignal): Promise<RawResponse> {
   const standard = STANDARD_PORT[url.protocol]!;
   const port = options.mapPort?.(address, standard) ?? standard;
   const base = buildConnector({
     timeout: options.timeoutMs,
-    ca: options.ca?.length ? [...rootCertificates, ...options.ca] : undefined,
+    // One context per set of extra CAs, not one per connection (each would parse every root again and keep it).
+    ...(options.ca?.length ? { secureContext: verifyingContext(options.ca) } : {}),
     maxCachedSessions: 0,
   });
   // Connect to the vetted address only; TLS still checks the certificate against the name (servername).
@@ -190,4 +201,18 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, 
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+const contexts = new Map<string, SecureContext>();
+
+/** Node's roots plus `extra`, verifying as usual (undici checks the name); cached, a few sets at most. */
+function verifyingContext(extra: string[]): SecureContext {
+  const key = extra.join('\n');
+  let context = contexts.get(key);
+  if (!context) {
+    if (contexts.size >= 16) contexts.clear();
+    context = createSecureContext({ ca: [...rootCertificates, ...extra] });
+    contexts.set(key, context);
+  }
+  return context;
 }

@@ -3,6 +3,7 @@
 
 interface Waiter {
   domain: string;
+  target: string | undefined;
   start: () => void;
   cancel: () => void;
 }
@@ -12,6 +13,11 @@ export interface ConnectionLimiterOptions {
   global: number;
   /** Open connections at most for one domain. */
   perDomain: number;
+  /**
+   * Open connections at most to one target address (unique domains that all point at one server must not add up to a
+   * flood of it); unlimited by default.
+   */
+  perTarget?: number;
 }
 
 export class ConnectionLimiter {
@@ -19,6 +25,8 @@ export class ConnectionLimiter {
   private readonly perDomain: number;
   private running = 0;
   private readonly byDomain = new Map<string, number>();
+  private readonly perTarget: number;
+  private readonly byTarget = new Map<string, number>();
   /** One FIFO over all domains; a waiter whose domain is full is skipped, not allowed to block the others. */
   private readonly queue: Waiter[] = [];
 
@@ -26,6 +34,8 @@ export class ConnectionLimiter {
     if (!(opts.global >= 1) || !(opts.perDomain >= 1)) throw new RangeError('ConnectionLimiter caps must be at least 1');
     this.global = Math.floor(opts.global);
     this.perDomain = Math.floor(opts.perDomain);
+    if (opts.perTarget !== undefined && !(opts.perTarget >= 1)) throw new RangeError('ConnectionLimiter caps must be at least 1');
+    this.perTarget = opts.perTarget === undefined ? Infinity : Math.floor(opts.perTarget);
   }
 
   /** Connections open now (for metrics and tests). */
@@ -38,8 +48,11 @@ export class ConnectionLimiter {
     return this.queue.length;
   }
 
-  /** Runs `fn` once a slot is free for `domain`; a task still queued when `signal` aborts leaves the queue and rejects. */
-  run<T>(domain: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `fn` once a slot is free for `domain` (and for `target`, the address it connects to, when given); a task
+   * still queued when `signal` aborts leaves the queue and rejects.
+   */
+  run<T>(domain: string, fn: () => Promise<T>, signal?: AbortSignal, target?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) {
         reject(abortReason(signal));
@@ -48,9 +61,10 @@ export class ConnectionLimiter {
       const onAbort = (): void => waiter.cancel();
       const waiter: Waiter = {
         domain,
+        target,
         start: () => {
           signal?.removeEventListener('abort', onAbort);
-          this.acquire(domain);
+          this.acquire(domain, target);
           let task: Promise<T>;
           try {
             task = fn();
@@ -60,11 +74,11 @@ export class ConnectionLimiter {
           // Free the slot before the caller hears back, so `active` is already right when it does.
           task.then(
             (value) => {
-              this.release(domain);
+              this.release(domain, target);
               resolve(value);
             },
             (error: unknown) => {
-              this.release(domain);
+              this.release(domain, target);
               reject(error);
             },
           );
@@ -82,20 +96,21 @@ export class ConnectionLimiter {
     });
   }
 
-  private fits(domain: string): boolean {
-    return this.running < this.global && (this.byDomain.get(domain) ?? 0) < this.perDomain;
+  private fits(waiter: Waiter): boolean {
+    if (this.running >= this.global || (this.byDomain.get(waiter.domain) ?? 0) >= this.perDomain) return false;
+    return waiter.target === undefined || (this.byTarget.get(waiter.target) ?? 0) < this.perTarget;
   }
 
-  private acquire(domain: string): void {
+  private acquire(domain: string, target: string | undefined): void {
     this.running += 1;
     this.byDomain.set(domain, (this.byDomain.get(domain) ?? 0) + 1);
+    if (target !== undefined) this.byTarget.set(target, (this.byTarget.get(target) ?? 0) + 1);
   }
 
-  private release(domain: string): void {
+  private release(domain: string, target: string | undefined): void {
     this.running -= 1;
-    const left = (this.byDomain.get(domain) ?? 1) - 1;
-    if (left === 0) this.byDomain.delete(domain);
-    else this.byDomain.set(domain, left);
+    decrement(this.byDomain, domain);
+    if (target !== undefined) decrement(this.byTarget, target);
     this.pump();
   }
 
@@ -103,7 +118,7 @@ export class ConnectionLimiter {
   private pump(): void {
     for (let i = 0; i < this.queue.length && this.running < this.global; ) {
       const waiter = this.queue[i] as Waiter;
-      if (!this.fits(waiter.domain)) {
+      if (!this.fits(waiter)) {
         i += 1;
         continue;
       }
@@ -111,6 +126,12 @@ export class ConnectionLimiter {
       waiter.start();
     }
   }
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left === 0) counts.delete(key);
+  else counts.set(key, left);
 }
 
 function abortReason(signal: AbortSignal | undefined): unknown {

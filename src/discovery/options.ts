@@ -31,6 +31,8 @@ export interface DiscoveryOptions {
   /** Caps on open probe connections. */
   maxConnections?: number;
   maxConnectionsPerDomain?: number;
+  /** Open connections (probes and fetches) at most to one server address, over all lookups. */
+  maxConnectionsPerTarget?: number;
   /** Lookups running at once, over all domains (each holds DNS sockets and fetches); more wait their turn. */
   maxLookups?: number;
   /** Aborted when the service shuts down: lookups still running stop at once. */

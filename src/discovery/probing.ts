@@ -256,6 +256,7 @@ async function probeAt(
       ctx.domain,
       () => probe({ host: candidate.host, address, port, protocol: candidate.protocol, security: candidate.security }, { timeoutMs, signal, ca: ctx.options.ca, ehloName: ctx.options.ehloName, guard: ctx.guard, onCertificate }),
       signal,
+      address,
     );
   } catch (error) {
     // The limiter rejects with the signal's reason when the try was still queued at cancellation: no connection

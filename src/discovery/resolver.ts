@@ -89,7 +89,7 @@ export class DiscoveryResolver implements SettingsResolver {
       store,
       dns: options.dns ?? new DnsClient({ servers: options.dnsServers, timeoutMs: options.dnsTimeoutMs }),
       guard: options.guard ?? createNetworkGuard(options.allowNetworks),
-      limiter: options.limiter ?? new ConnectionLimiter({ global: options.maxConnections ?? 64, perDomain: options.maxConnectionsPerDomain ?? 8 }),
+      limiter: options.limiter ?? new ConnectionLimiter({ global: options.maxConnections ?? 64, perDomain: options.maxConnectionsPerDomain ?? 8, perTarget: options.maxConnectionsPerTarget ?? 4 }),
       options,
       bugs: this.bugs,
     };

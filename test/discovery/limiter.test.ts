@@ -106,3 +106,27 @@ t.test('caps below one are refused', async (t) => {
   t.throws(() => new ConnectionLimiter({ global: 0, perDomain: 1 }), RangeError);
   t.throws(() => new ConnectionLimiter({ global: 1, perDomain: Number.NaN }), RangeError);
 });
+
+t.test('a cap per target address holds across domains, and others pass it by', async (t) => {
+  const limiter = new ConnectionLimiter({ global: 10, perDomain: 10, perTarget: 2 });
+  const held: Array<() => void> = [];
+  const started: string[] = [];
+  const task = (name: string) => () => {
+    started.push(name);
+    return new Promise<void>((resolve) => held.push(resolve));
+  };
+  // Five unique domains pointing at one server address, then one domain elsewhere.
+  const all = ['u1', 'u2', 'u3', 'u4', 'u5'].map((domain) => limiter.run(`${domain}.test`, task(domain), undefined, '127.0.3.9'));
+  all.push(limiter.run('other.test', task('other'), undefined, '127.0.3.10'));
+  t.same(started, ['u1', 'u2', 'other'], 'two at the shared address, the other address at once');
+  t.equal(limiter.waiting, 3);
+  held.shift()?.();
+  await all[0];
+  t.same(started, ['u1', 'u2', 'other', 'u3'], 'the next one starts when one ends');
+  while (held.length > 0) {
+    held.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(all);
+  t.same(started.sort(), ['other', 'u1', 'u2', 'u3', 'u4', 'u5']);
+});

@@ -1,6 +1,7 @@
 // Discovery connects where strangers' DNS points: addresses outside the allowed networks are never connected to
 // (a tripwire listens there), redirects are re-vetted, and every wait has a deadline.
 import t from 'tap';
+import { ConnectionLimiter } from '../../src/discovery/limiter.js';
 import { stepLabel } from '../../src/settings/steps.js';
 import { startWorld } from '../helpers/discovery-world.js';
 import { clientConfigXml } from '../helpers/fake-web.js';
@@ -81,6 +82,28 @@ t.test('redirects are followed a few times, to 443 only, and re-vetted', async (
   t.match(await fetchVetted('https://files.redir2.test/loop', options), { ok: false, error: /more than 3 redirects/ });
   t.match(await fetchVetted('https://files.redir2.test/port', options), { ok: false, error: /refused port 8443/ });
   t.match(await fetchVetted('http://files.redir2.test/mail.xml', options), { ok: false, error: /https only/ });
+
+  // Fetches go under the connection caps like probes: with one slot for that address, two fetches run one at a time.
+  let calls = 0;
+  let bothQueued = () => {};
+  const queued = new Promise<void>((resolve) => (bothQueued = resolve));
+  // Counts the fetches that reached the limiter (it admits or queues them at once, inside run).
+  class CountingLimiter extends ConnectionLimiter {
+    override run<T>(domain: string, fn: () => Promise<T>, signal?: AbortSignal, target?: string): Promise<T> {
+      const running = super.run(domain, fn, signal, target);
+      if (++calls === 2) bothQueued();
+      return running;
+    }
+  }
+  const limiter = new CountingLimiter({ global: 8, perDomain: 8, perTarget: 1 });
+  const watched = { ...options, limiter, limitKey: 'redir2.test' };
+  const both = Promise.all([fetchVetted('https://files.redir2.test/mail.xml', watched), fetchVetted('https://files.redir2.test/mail.xml', watched)]);
+  await queued;
+  const seen = [limiter.active, limiter.waiting];
+  const results = await both;
+  t.ok(results.every((r) => r.ok), 'both fetched');
+  t.same(seen, [1, 1], 'one running, one waiting for the address');
+  t.equal(limiter.active, 0, 'the slot is given back');
 });
 
 t.test('a server that accepts TCP and never greets costs one probe timeout, not the lookup', async (t) => {
