@@ -1,41 +1,28 @@
-// Child process of bench/instances.ts: a simulated network of generated mail domains and the real service on it
-// (one instance, or two on one Redis when BENCH_REDIS_URL is set), so the parent measures this process's RSS alone
-// while it drives requests. Messages: 'rss' -> { rss } (after a GC when --expose-gc), 'stop'.
+// Child process of bench/instances.ts: the real service alone (one instance, or two on one Redis when
+// BENCH_REDIS_URL is set), discovering on the simulated network the parent runs; its RSS is the service's own.
+// BENCH_NETWORK (JSON): the fake DNS, the test CA and where each standard port of an address really listens.
+// Messages: 'rss' -> memory figures (after a GC), 'stop'.
 import { once } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.js';
+import { DiscoveryResolver } from '../src/discovery/resolver.js';
 import { SharedDiscoveryCache } from '../src/discovery/shared-cache.js';
 import { buildServer } from '../src/http/server.js';
 import { openProviderDatabase } from '../src/providers/database.js';
 import { StaticProviderStore } from '../src/providers/store.js';
 import { SharedState } from '../src/shared-state/redis.js';
-import { startWorld } from '../test/helpers/discovery-world.js';
 
-const SERVER = '127.0.3.200';
-/**
- * uN.flood.test: an MX record; every tenth domain also has imap./smtp./mail. and its own A record at one server whose
- * certificate names *.flood.test (probed over TLS and found); the others' guessed names do not exist, so their lookup
- * is DNS questions and refused connections to the MX host (nothing listens for it): a flood of mostly dead domains.
- */
-const generated = /^(?:(imap|smtp|mail|pop3|pop)\.)?u(\d+)\.flood\.test$/;
-const world = await startWorld({ 'mx.flood.test': { A: ['127.0.3.201'] } }, ['flood.test', 'bench.test'], {
-  recordQueries: false,
-  generate: (name) => {
-    const match = generated.exec(name);
-    if (!match) return undefined;
-    const live = Number(match[2]) % 10 === 0;
-    if (match[1]) return live ? { A: [SERVER] } : undefined;
-    return live ? { MX: [{ exchange: `mail.${name}`, priority: 10 }], A: [SERVER] } : { MX: [{ exchange: 'mx.flood.test', priority: 10 }] };
-  },
-});
-const tls = { pem: world.pki.valid };
-await world.imap(SERVER, 993, { mode: 'tls', ...tls });
-await world.imap(SERVER, 143, { mode: 'starttls', ...tls });
-await world.smtp(SERVER, 465, { mode: 'tls', ...tls });
-await world.smtp(SERVER, 587, { mode: 'starttls', ...tls });
+export interface BenchNetwork {
+  dns: { address: string; port: number };
+  allowNetworks: string[];
+  ca: string;
+  ports: Record<string, number>;
+}
 
+const network = JSON.parse(process.env.BENCH_NETWORK ?? '{}') as BenchNetwork;
 const config = { ...loadConfig({ MAILCONFIG_RATE_LIMIT: '0', MAILCONFIG_DISCOVERY_RATE_LIMIT: '0', MAILCONFIG_TRUST_PROXY: 'on' }), host: '127.0.0.1', port: 0 };
 const { index } = await openProviderDatabase(config.providersDir);
+const store = new StaticProviderStore(index);
 const redisUrl = process.env.BENCH_REDIS_URL;
 const states: SharedState[] = [];
 
@@ -45,8 +32,20 @@ async function instance(): Promise<FastifyInstance> {
     states.push(state);
     if (!state.available) await once(state.client, 'ready');
   }
-  const resolver = world.resolver({ shared: state && new SharedDiscoveryCache(state), lookupTimeoutMs: 8000 }, [...index.entries()]);
-  const app = await buildServer({ config, providers: new StaticProviderStore(index), resolver, shared: state });
+  const resolver = new DiscoveryResolver(store, {
+    dnsServers: [network.dns],
+    allowNetworks: network.allowNetworks,
+    lookupTimeoutMs: 8000,
+    autoconfigHttp: false,
+    ca: [network.ca],
+    // Nothing listens on an unmapped standard port (9: refused at once).
+    mapPort: (ip, port) => network.ports[`${ip}:${port}`] ?? 9,
+    dnsTimeoutMs: 1000,
+    fetchTimeoutMs: 2000,
+    probeTimeoutMs: 2000,
+    shared: state && new SharedDiscoveryCache(state),
+  });
+  const app = await buildServer({ config, providers: store, resolver, shared: state });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return app;
 }
@@ -57,13 +56,17 @@ process.stdout.write(`${JSON.stringify({ ports: apps.map(port) })}\n`);
 const gc = (globalThis as { gc?: () => void }).gc;
 process.on('message', (message) => {
   if (message === 'rss') {
+    // Settled figures: a full GC, a second of quiet (V8 gives pages back when idle), another GC.
     gc?.();
-    process.send?.({ rss: process.memoryUsage().rss });
+    setTimeout(() => {
+      gc?.();
+      const usage = process.memoryUsage();
+      process.send?.({ rss: usage.rss, heap: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external });
+    }, 1000);
   } else {
     void (async () => {
       for (const app of apps) await app.close();
       for (const state of states) await state.close();
-      await world.close();
       process.exit(0);
     })();
   }

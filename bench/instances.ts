@@ -10,7 +10,9 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { startWorld, TEST_NETWORKS, type World } from '../test/helpers/discovery-world.js';
 import { startRedis } from '../test/helpers/redis.js';
+import type { BenchNetwork } from './instances-server.js';
 import { findSystemProgram } from '../test/helpers/system-program.js';
 
 const FLOOD = Number(process.env.BENCH_FLOOD_DOMAINS ?? 20_000);
@@ -26,10 +28,39 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startChild(env: Record<string, string> = {}): Promise<Child> {
+const SERVER = '127.0.3.200';
+const PORTS = [993, 143, 465, 587];
+
+/**
+ * uN.flood.test: an MX record; every tenth domain also has imap./smtp./mail. and its own A record at one server whose
+ * certificate names *.flood.test (probed over TLS and found); the others' guessed names do not exist, so their lookup
+ * is DNS questions and refused connections to the MX host (nothing listens for it): a flood of mostly dead domains.
+ */
+async function floodNetwork(): Promise<{ world: World; network: BenchNetwork }> {
+  const generated = /^(?:(imap|smtp|mail|pop3|pop)\.)?u(\d+)\.flood\.test$/;
+  const world = await startWorld({ 'mx.flood.test': { A: ['127.0.3.201'] } }, ['flood.test'], {
+    recordQueries: false,
+    generate: (name) => {
+      const match = generated.exec(name);
+      if (!match) return undefined;
+      const live = Number(match[2]) % 10 === 0;
+      if (match[1]) return live ? { A: [SERVER] } : undefined;
+      return live ? { MX: [{ exchange: `mail.${name}`, priority: 10 }], A: [SERVER] } : { MX: [{ exchange: 'mx.flood.test', priority: 10 }] };
+    },
+  });
+  const tls = { pem: world.pki.valid };
+  await world.imap(SERVER, 993, { mode: 'tls', ...tls });
+  await world.imap(SERVER, 143, { mode: 'starttls', ...tls });
+  await world.smtp(SERVER, 465, { mode: 'tls', ...tls });
+  await world.smtp(SERVER, 587, { mode: 'starttls', ...tls });
+  const ports = Object.fromEntries(PORTS.map((port) => [`${SERVER}:${port}`, world.mapPort(SERVER, port)]));
+  return { world, network: { dns: { address: world.dns.address, port: world.dns.port }, allowNetworks: TEST_NETWORKS, ca: world.pki.ca, ports } };
+}
+
+async function startChild(network: BenchNetwork, env: Record<string, string> = {}): Promise<Child> {
   const child = fork(fileURLToPath(new URL('./instances-server.ts', import.meta.url)), {
     execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, BENCH_NETWORK: JSON.stringify(network) },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   process.once('exit', () => child.kill());
@@ -68,7 +99,16 @@ async function flood(port: number, first: number, count: number, parallel = 32):
 
 export async function benchInstances(): Promise<string[]> {
   const lines: string[] = [];
-  const single = await startChild();
+  const { world, network } = await floodNetwork();
+  try {
+    return await measureAll(network, lines);
+  } finally {
+    await world.close();
+  }
+}
+
+async function measureAll(network: BenchNetwork, lines: string[]): Promise<string[]> {
+  const single = await startChild(network);
   const [port] = single.ports as [number];
   // Warm up (JIT, TLS contexts, the first sockets) before the first RSS figure.
   await flood(port, 0, 500);
@@ -106,7 +146,7 @@ export async function benchInstances(): Promise<string[]> {
   }
   const redis = await startRedis(program);
   try {
-    const pair = await startChild({ BENCH_REDIS_URL: redis.url });
+    const pair = await startChild(network, { BENCH_REDIS_URL: redis.url });
     const [a, b] = pair.ports as [number, number];
     const time = async (target: string) => {
       const t0 = performance.now();
