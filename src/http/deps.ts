@@ -6,9 +6,14 @@ import type { ProviderStore } from '../providers/store.js';
 import type { ProfileSigner } from '../formats/profile-signing.js';
 import type { DiscoveryBudget } from './discovery-limit.js';
 import type { DomainChecker } from '../check/checker.js';
-import type { ReadinessCheck } from './health.js';
 import type { SharedState } from '../shared-state/redis.js';
 import type { ChallengeResponder, ProcessRole } from '../tls/types.js';
+
+/** One condition of readiness (GET /readyz): undefined when met, else the reason (one sentence, no personal data). */
+export interface ReadinessCheck {
+  name: string;
+  check(): string | undefined;
+}
 
 /** What the routes need; built once by `startService` (or by a test with its own parts). */
 export interface ServiceDeps {

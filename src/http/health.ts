@@ -1,12 +1,9 @@
 import { accessSync, constants } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { ServiceDeps } from './deps.js';
+import type { ReadinessCheck, ServiceDeps } from './deps.js';
 
-/** One condition of readiness: undefined when met, else the reason (one sentence, no personal data). */
-export interface ReadinessCheck {
-  name: string;
-  check(): string | undefined;
-}
+export type { ReadinessCheck } from './deps.js';
+
 
 /** What every service needs before it takes traffic; the service adds its own (the HTTPS certificate, Redis). */
 function baseChecks(deps: ServiceDeps): ReadinessCheck[] {
