@@ -44,6 +44,7 @@ async function instance(): Promise<FastifyInstance> {
     fetchTimeoutMs: 2000,
     probeTimeoutMs: 2000,
     shared: state && new SharedDiscoveryCache(state),
+    ...(process.env.BENCH_CACHE_ENTRIES ? { cache: { maxEntries: Number(process.env.BENCH_CACHE_ENTRIES) } } : {}),
   });
   const app = await buildServer({ config, providers: store, resolver, shared: state });
   await app.listen({ host: '127.0.0.1', port: 0 });

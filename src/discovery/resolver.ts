@@ -97,7 +97,7 @@ export class DiscoveryResolver implements SettingsResolver {
     this.lookupSlots = new ConnectionLimiter({ global: options.maxLookups ?? 32, perDomain: 1 });
     this.cache = new LRUCache<string, CachedLookup, LookupContext>({
       max: options.cache?.maxEntries ?? 10_000,
-      maxSize: options.cache?.maxBytes ?? 32 * 1024 * 1024,
+      maxSize: options.cache?.maxBytes ?? 8 * 1024 * 1024,
       sizeCalculation: (value) => Math.max(1, JSON.stringify(value.result).length),
       ttlAutopurge: false,
       allowStale: true,
