@@ -64,7 +64,9 @@ async function benchFormats(): Promise<void> {
   process.once('exit', () => child.kill());
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const ports = JSON.parse(line) as Record<Side, number>;
-  const rows = [...FORMATS.map((format, i) => ({ format, bareUrl: `/fixed/${i}` })), { format: STAND_IN_ROW, bareUrl: '/fixed/0' }];
+  // BENCH_ONLY=word: only the rows whose name contains it (the stand-in row is always measured).
+  const only = (process.env.BENCH_ONLY ?? '').toLowerCase();
+  const rows = [...FORMATS.map((format, i) => ({ format, bareUrl: `/fixed/${i}` })).filter(({ format }) => format.name.toLowerCase().includes(only)), { format: STAND_IN_ROW, bareUrl: '/fixed/0' }];
   const samples = rows.map(() => ({ bare: [] as Sample[], service: [] as Sample[], quiet: [] as Sample[] }));
   // Each round measures every row's sides back to back, so drift on a shared machine hits both sides of a ratio alike.
   for (let round = 1; round <= ROUNDS; round++) {
@@ -97,9 +99,9 @@ async function benchFormats(): Promise<void> {
     const quiet = s.quiet.length ? ratios(s.quiet, s.bare).toFixed(2) : '-';
     process.stdout.write(`  ${format.name.padEnd(32)} ${rps(s.service)} vs ${rps(s.bare)}:  ${ratio.toFixed(2)}  ${verdict.padEnd(24)} ${quiet.padStart(4)}        ${cpu(s.service)} vs ${cpu(s.bare)}\n`);
   }
-  const thunderbird = samples[0]!;
+  const thunderbird = samples[rows.findIndex((row) => row.format === FORMATS[0])];
   const standIn = samples[rows.length - 1]!;
-  process.stdout.write(`  Thunderbird (defaults) / static template stand-in: ${ratios(thunderbird.service, standIn.service).toFixed(2)} (the stand-in is not go-autoconfig: see bench/stand-in.ts)\n`);
+  if (thunderbird) process.stdout.write(`  Thunderbird (defaults) / static template stand-in: ${ratios(thunderbird.service, standIn.service).toFixed(2)} (the stand-in is not go-autoconfig: see bench/stand-in.ts)\n`);
 }
 
 /** The stand-in row: a bare route filling a fixed template per request (bench/stand-in.ts), against the fixed bytes. */

@@ -3,9 +3,11 @@
 // the service answers for the same request, so the comparison measures the service's work, not response size.
 //
 // The service runs with its production defaults: info logging (pino JSON lines into /dev/null through the same
-// synchronous destination as stdout, so every line is formatted, scrubbed and written), metrics on, the rate limiter
+// destination the service uses for stdout, so every line is formatted, scrubbed and written), metrics on, the rate limiter
 // on with a budget the load cannot exhaust. A second copy with logging off shows what the log lines cost.
 import Fastify from 'fastify';
+import { openSync } from 'node:fs';
+import { logDestination } from '../src/http/log-destination.js';
 import { loadConfig } from '../src/config.js';
 import { openProviderDatabase } from '../src/providers/database.js';
 import { DatabaseResolver } from '../src/providers/resolver.js';
@@ -18,7 +20,10 @@ const config = { ...loadConfig({ MAILCONFIG_RATE_LIMIT: '999999999' }), host: '1
 const { index } = await openProviderDatabase(config.providersDir);
 const store = new StaticProviderStore(index);
 const build = (logger: false | Record<string, unknown>) => buildServer({ config, providers: store, resolver: new DatabaseResolver(store) }, { logger });
-const service = await build({ level: config.logLevel, file: process.env.BENCH_LOG_FILE ?? '/dev/null' });
+// The destination the service uses for stdout (src/http/log-destination.ts), on /dev/null; BENCH_LOG=pino: pino's own
+// destination instead, as the service had it before.
+const sink = openSync(process.env.BENCH_LOG_FILE ?? '/dev/null', 'a');
+const service = await build({ level: config.logLevel, ...(process.env.BENCH_LOG === 'pino' ? { file: process.env.BENCH_LOG_FILE ?? '/dev/null' } : { stream: logDestination(sink) }) });
 const quiet = await build(false);
 await service.listen({ host: '127.0.0.1', port: 0 });
 await quiet.listen({ host: '127.0.0.1', port: 0 });

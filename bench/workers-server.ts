@@ -4,6 +4,8 @@
 // share the same processes and cores, so their ratio is measured under the same conditions.
 // Started with `node --import tsx`; the workers inherit that.
 import Fastify from 'fastify';
+import { openSync } from 'node:fs';
+import { logDestination } from '../src/http/log-destination.js';
 import cluster from 'node:cluster';
 import { loadConfig } from '../src/config.js';
 import { runPrimary, workerRole } from '../src/process/cluster.js';
@@ -17,7 +19,7 @@ if (cluster.isPrimary) {
 } else {
   const env = { ...process.env, MAILCONFIG_RATE_LIMIT: '999999999', MAILCONFIG_DISCOVERY: 'off', MAILCONFIG_MAX_CONNECTIONS_PER_CLIENT: '100000' };
   const config = { ...loadConfig(env), host: '127.0.0.1', port: Number(process.env.BENCH_SERVICE_PORT) };
-  const service = await startService(config, { level: config.logLevel, file: '/dev/null' }, { role: workerRole() });
+  const service = await startService(config, { level: config.logLevel, stream: logDestination(openSync('/dev/null', 'a')) }, { role: workerRole() });
   const answer = await service.app.inject({ method: 'GET', url: THUNDERBIRD_PATH });
   const standIn = Fastify({ logger: false });
   registerStandIn(standIn, answer.payload, 'alice@posteo.de');
