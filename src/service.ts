@@ -21,6 +21,7 @@ import { createAcme, forwardLog, type Acme } from './acme/setup.js';
 import { SharedDiscoveryCache } from './discovery/shared-cache.js';
 import { SharedState } from './shared-state/redis.js';
 import { shareProviderChanges } from './providers/shared-changes.js';
+import { logDestination } from './http/log-destination.js';
 
 export interface Service {
   /** The HTTP listener's app (PORT). */
@@ -77,7 +78,7 @@ export interface ServiceOptions {
 export const SINGLE_PROCESS: ProcessRole = { worker: 0, workers: 1, ordersCertificates: true };
 
 /** Loads the provider database, builds the apps and starts listening. Invalid files are skipped with one log line each. */
-export async function startService(config: AppConfig, logger: boolean | Record<string, unknown> = { level: config.logLevel }, options: ServiceOptions = {}): Promise<Service> {
+export async function startService(config: AppConfig, logger: boolean | Record<string, unknown> = { level: config.logLevel, stream: logDestination() }, options: ServiceOptions = {}): Promise<Service> {
   const role = options.role ?? SINGLE_PROCESS;
   // First: a signing key that does not fit is a configuration error, found before anything is opened.
   const signer = createSignerFromConfig(config);

@@ -23,17 +23,22 @@ function redactedAddress(address: string, key: string | undefined): string {
  * to 2,000 characters.
  */
 export function redactUrl(url: string, key?: string): string {
+  // Most URLs hold no address at all: as sent, without splitting.
+  if (!mayHoldAddress(url)) return bound(url);
   const queryAt = url.indexOf('?');
   const path = queryAt < 0 ? url : url.slice(0, queryAt);
-  const redactedPath = path
-    .split('/')
-    .map((segment) => redactPart(segment, key))
-    .join('/');
+  const redactedPath = mayHoldAddress(path)
+    ? path
+        .split('/')
+        .map((segment) => redactPart(segment, key))
+        .join('/')
+    : path;
   if (queryAt < 0) return bound(redactedPath);
   const query = url
     .slice(queryAt + 1)
     .split('&')
     .map((pair) => {
+      if (!mayHoldAddress(pair)) return pair;
       const eq = pair.indexOf('=');
       if (eq < 0) return redactPart(pair, key);
       return `${redactPart(pair.slice(0, eq), key)}=${redactPart(pair.slice(eq + 1), key)}`;
@@ -42,13 +47,20 @@ export function redactUrl(url: string, key?: string): string {
   return bound(`${redactedPath}?${query}`);
 }
 
+/** An `@`, plain or percent-encoded (any case): the only way an address can be in a text. */
+const AT_SIGN = /@|%40/i;
+
+function mayHoldAddress(text: string): boolean {
+  return text.includes('@') || (text.includes('%') && AT_SIGN.test(text));
+}
+
 function bound(text: string): string {
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 
 /** One URL part: unchanged unless, decoded, it contains an @. */
 function redactPart(part: string, key: string | undefined): string {
-  if (!part.includes('@') && !/%40/i.test(part)) return part;
+  if (!mayHoldAddress(part)) return part;
   const decoded = decodeLoosely(part);
   const at = decoded.lastIndexOf('@');
   if (at < 0) return part;
@@ -74,27 +86,57 @@ function decodeLoosely(part: string): string {
 const ADDRESS_IN_TEXT = /[\p{L}\p{N}.!#$%*+^_`{|}~'"-]+(?:@|%40)([\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+)/giu;
 
 export function scrubAddresses(text: string, key?: string): string {
-  if (!text.includes('@') && !/%40/i.test(text)) return text;
+  if (!mayHoldAddress(text)) return text;
   return text.replace(ADDRESS_IN_TEXT, (match, domain: string) => {
     const local = match.slice(0, match.length - domain.length).replace(/(?:@|%40)$/i, '');
     return key ? `${localPartHash(key, local)}@${domain.toLowerCase()}` : `@${domain.toLowerCase()}`;
   });
 }
 
-/** A copy of `value` with every string scrubbed (errors keep their class, so the logger's error serializer still applies). */
+/**
+ * `value` with every string scrubbed (errors keep their class, so the logger's error serializer still applies). A
+ * copy is made only where something changes: a log line's fields are mostly numbers and address-free strings.
+ */
 export function scrubValue(value: unknown, key?: string, depth = 0): unknown {
   if (typeof value === 'string') return scrubAddresses(value, key);
   if (value === null || typeof value !== 'object' || depth > 6) return value;
-  if (Array.isArray(value)) return value.map((v) => scrubValue(v, key, depth + 1));
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const scrubbed = scrubValue(v, key, depth + 1);
+      if (scrubbed !== v && !copy) copy = value.slice(0, i);
+      copy?.push(scrubbed);
+    }
+    return copy ?? value;
+  }
   if (value instanceof Error) {
+    const record = value as unknown as Record<string, unknown>;
+    const names = Object.getOwnPropertyNames(value);
+    const scrubbed = names.map((name) => scrubValue(record[name], key, depth + 1));
+    if (scrubbed.every((v, i) => v === record[names[i]!])) return value;
     const copy = Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>;
-    for (const name of Object.getOwnPropertyNames(value)) copy[name] = scrubValue((value as unknown as Record<string, unknown>)[name], key, depth + 1);
+    for (const [i, name] of names.entries()) copy[name] = scrubbed[i];
     return copy;
   }
   if (Buffer.isBuffer(value) || !isPlainObject(value)) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(value)) copy[name] = scrubValue(v, key, depth + 1);
-  return copy;
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const name in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, name)) continue;
+    const v = record[name];
+    const scrubbed = scrubValue(v, key, depth + 1);
+    if (scrubbed !== v && !copy) {
+      // The fields before this one are unchanged: copied as they are, in their order.
+      copy = {};
+      for (const earlier in record) {
+        if (earlier === name) break;
+        if (Object.prototype.hasOwnProperty.call(record, earlier)) copy[earlier] = record[earlier];
+      }
+    }
+    if (copy) copy[name] = scrubbed;
+  }
+  return copy ?? value;
 }
 
 function isPlainObject(value: object): boolean {
@@ -114,7 +156,14 @@ export function privateLoggerOptions<T>(logger: T, key?: string): T {
   if (typeof options.info === 'function' && typeof options.child === 'function') return logger;
   const previous = (options.hooks as { logMethod?: LogMethodHook } | undefined)?.logMethod;
   const logMethod: LogMethodHook = function (this: unknown, args, method, level) {
-    const scrubbed = args.map((arg) => scrubValue(arg, key)) as unknown[];
+    // Usually (an object and a message) nothing to scrub: the arguments go on as they came.
+    let scrubbed = args;
+    for (let i = 0; i < args.length; i++) {
+      const value = scrubValue(args[i], key);
+      if (value === args[i]) continue;
+      if (scrubbed === args) scrubbed = [...args];
+      scrubbed[i] = value;
+    }
     if (previous) return previous.call(this, scrubbed, method, level);
     return method.apply(this, scrubbed);
   };

@@ -70,7 +70,7 @@ export async function buildServer(given: ServiceDeps, options: BuildOptions = {}
     },
   });
   registerAccessLog(app, given.config.logKey);
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   const metrics = createAbuseMetrics(registerMetrics(app, given));
   const perMinute = given.config.discoveryRateLimitPerMinute;
   if (!budgets.has(given)) budgets.set(given, given.discoveryBudget ?? new DiscoveryBudget(perMinute, metrics, Date.now, given.shared));

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/http/server.js';
+import { redactUrl, scrubAddresses, scrubValue } from '../../src/http/privacy.js';
 import { openProviderDatabase } from '../../src/providers/database.js';
 import { DatabaseResolver } from '../../src/providers/resolver.js';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -99,4 +100,35 @@ t.test('admin: five failures from one address, then 429 with Retry-After before 
   t.match(metrics, /mailconfig_admin_auth_failures_total 5/);
   t.match(metrics, /mailconfig_rate_limited_total\{limit="admin-auth"\} 1/);
   t.notMatch(JSON.stringify(s.lines), /wrong-token-guess|the-right-admin-token/, 'no token in the log');
+});
+
+t.test('redactUrl: addresses in path segments and query values become their domain; the rest stays as sent', async (t) => {
+  t.equal(redactUrl('/mail/config-v1.1.xml?emailaddress=alice%40posteo.de&x=1'), '/mail/config-v1.1.xml?emailaddress=@posteo.de&x=1');
+  t.equal(redactUrl('/autodiscover/autodiscover.json/v1.0/Bob@Posteo.DE?Protocol=AutodiscoverV1'), '/autodiscover/autodiscover.json/v1.0/@posteo.de?Protocol=AutodiscoverV1');
+  t.equal(redactUrl('/setup?email=carol%2540example.org'), '/setup?email=carol%2540example.org', 'a doubly encoded @ is not an address once decoded');
+  t.equal(redactUrl('/x?email=dave%40EXAMPLE.org'), '/x?email=@example.org');
+  t.equal(redactUrl('/x?email=eve%4Oexample.org'), '/x?email=eve%4Oexample.org', 'a broken escape with no @ stays');
+  t.match(redactUrl('/x?email=frank%40example.org', 'a-log-key-of-some-length'), /^\/x\?email=[0-9a-f]{12}@example\.org$/);
+  const plain = '/mail/config-v1.1.xml?domain=posteo.de';
+  t.equal(redactUrl(plain), plain, 'no address: unchanged');
+  t.equal(redactUrl(`/${'a'.repeat(3000)}`).length, 2001, 'bounded to 2,000 characters and an ellipsis');
+});
+
+t.test('scrubValue: copies only what changes, keeps field order, error classes and untouched originals', async (t) => {
+  const clean = { method: 'GET', path: '/x?email=@posteo.de', status: 200, nested: { a: [1, 'two'] } };
+  t.equal(scrubValue(clean), clean, 'nothing to scrub: the same object');
+  const dirty = { before: 1, text: 'mail from alice@posteo.de', after: 'x', list: ['ok', 'bob%40example.org'] };
+  const scrubbed = scrubValue(dirty) as typeof dirty;
+  t.not(scrubbed, dirty);
+  t.same(Object.keys(scrubbed), ['before', 'text', 'after', 'list'], 'field order kept');
+  t.same(scrubbed, { before: 1, text: 'mail from @posteo.de', after: 'x', list: ['ok', '@example.org'] });
+  t.equal(dirty.text, 'mail from alice@posteo.de', 'the original is not changed');
+  const error = new TypeError('no settings for carol@example.org');
+  const copy = scrubValue(error) as TypeError;
+  t.ok(copy instanceof TypeError, 'the error keeps its class');
+  t.equal(copy.message, 'no settings for @example.org');
+  t.notMatch(String(copy.stack), /carol/);
+  const harmless = new Error('nothing personal');
+  t.equal(scrubValue(harmless), harmless, 'an error without an address is passed as it is');
+  t.equal(scrubAddresses('see ?email=dave@example.org'), 'see ?email=@example.org', 'the parameter name stays');
 });
