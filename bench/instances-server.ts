@@ -10,7 +10,7 @@ import { SharedDiscoveryCache } from '../src/discovery/shared-cache.js';
 import { buildServer } from '../src/http/server.js';
 import { openProviderDatabase } from '../src/providers/database.js';
 import { StaticProviderStore } from '../src/providers/store.js';
-import { SharedState } from '../src/shared-state/redis.js';
+import { SharedState } from '../src/redis/shared-state.js';
 
 export interface BenchNetwork {
   dns: { address: string; port: number };

@@ -60,7 +60,7 @@ export interface AppConfig {
   hostnames: string[];
   /** Extra IP addresses the service answers on (MAILCONFIG_SERVICE_ADDRESSES, comma list), for A/AAAA instead of CNAME. */
   serviceAddresses: string[];
-  /** MAILCONFIG_REDIS_URL: state shared by several instances (src/shared-state/); unset: each keeps its own. */
+  /** MAILCONFIG_REDIS_URL: state shared by several instances (src/redis/); unset: each keeps its own. */
   redisUrl?: string | undefined;
 }
 

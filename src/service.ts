@@ -19,7 +19,7 @@ import { CertificateStore } from './tls/store.js';
 import type { ProcessRole, TlsExtensions } from './tls/types.js';
 import { createAcme, forwardLog, type Acme } from './acme/setup.js';
 import { SharedDiscoveryCache } from './discovery/shared-cache.js';
-import { SharedState } from './shared-state/redis.js';
+import { SharedState } from './redis/shared-state.js';
 import { shareProviderChanges } from './providers/shared-changes.js';
 import { logDestination } from './http/log-destination.js';
 

@@ -9,7 +9,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { writeFileAtomic } from '../providers/atomic.js';
 import type { CertificateSource, ChallengeResponder, ClientHello } from '../tls/types.js';
 import { certificateName } from './names.js';
-import type { SharedState } from '../shared-state/redis.js';
+import type { SharedState } from '../redis/shared-state.js';
 
 export const ACME_TLS_ALPN = 'acme-tls/1';
 /** RFC 8555 8.3: tokens are base64url; anything else is never looked up on disk. */

@@ -13,7 +13,7 @@ import { NamePolicy } from './policy.js';
 import { FileCertificateStorage, type CertificateStorage } from './storage.js';
 import { SharedCertificateStorage, SharedOrderLock } from './shared.js';
 import { certificateName } from './names.js';
-import type { SharedState } from '../shared-state/redis.js';
+import type { SharedState } from '../redis/shared-state.js';
 
 export interface AcmeSetup {
   config: AcmeConfig;

@@ -3,9 +3,9 @@
 // instances and any instance answers the CA's validation request for an order another one placed. The state
 // directory stays underneath as each instance's own copy: with Redis down an instance serves and renews from it, and
 // the certificates it already holds keep being served.
-import type { SharedState } from '../shared-state/redis.js';
+import type { SharedState } from '../redis/shared-state.js';
 import type { HeldLock, OrderLock } from './lock.js';
-import { describeCertificate, type CertificateStorage, type StoredCertificate } from './storage.js';
+import { describeCertificate, recentOrderTimes, type CertificateStorage, type StoredCertificate } from './storage.js';
 
 const ACCOUNT = 'acme:account';
 const ORDERS = 'acme:orders';
@@ -62,13 +62,7 @@ export class SharedCertificateStorage implements CertificateStorage {
 
   async recentOrders(now: number): Promise<number[]> {
     const text = await this.shared.get(ORDERS);
-    if (text === undefined) return this.local.recentOrders(now);
-    try {
-      const times = JSON.parse(text) as unknown;
-      return Array.isArray(times) ? times.filter((t): t is number => typeof t === 'number' && t > now - HOUR && t <= now + HOUR) : [];
-    } catch {
-      return [];
-    }
+    return text === undefined ? this.local.recentOrders(now) : recentOrderTimes(text, now);
   }
 
   async recordOrder(at: number): Promise<void> {

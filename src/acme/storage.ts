@@ -54,6 +54,17 @@ export function describeCertificate(name: string, key: string, cert: string, dir
 
 const HOUR = 3600_000;
 
+/** The order start times of the last hour in a stored JSON list (anything unreadable counts as none). */
+export function recentOrderTimes(text: string | undefined, now: number): number[] {
+  if (!text) return [];
+  try {
+    const times = JSON.parse(text) as unknown;
+    return Array.isArray(times) ? times.filter((t): t is number => typeof t === 'number' && t > now - HOUR && t <= now + HOUR) : [];
+  } catch {
+    return [];
+  }
+}
+
 export class FileCertificateStorage implements CertificateStorage {
   readonly certificatesDir: string;
   readonly locksDir: string;
@@ -143,14 +154,7 @@ export class FileCertificateStorage implements CertificateStorage {
   }
 
   async recentOrders(now: number): Promise<number[]> {
-    const text = await readOptional(join(this.dir, 'orders.json'));
-    if (!text) return [];
-    try {
-      const times = JSON.parse(text) as unknown;
-      return Array.isArray(times) ? times.filter((t): t is number => typeof t === 'number' && t > now - HOUR && t <= now + HOUR) : [];
-    } catch {
-      return [];
-    }
+    return recentOrderTimes(await readOptional(join(this.dir, 'orders.json')), now);
   }
 
   async recordOrder(at: number): Promise<void> {

@@ -3,7 +3,7 @@
 // probe of their own, until its TTL ends. A cold domain is looked up once: the first instance takes a lock with an
 // expiry, the others wait for its answer (a notice on a channel, bounded by the lookup deadline) or, when it does not
 // come, look it up themselves. Redis not answering: every call returns at once and each instance discovers alone.
-import type { SharedState } from '../shared-state/redis.js';
+import type { SharedState } from '../redis/shared-state.js';
 import type { DiscoveryResult } from './pipeline.js';
 
 /** A discovery answer as stored: the result, and when it was looked up (wall clock, shared by the instances). */

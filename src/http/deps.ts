@@ -6,7 +6,7 @@ import type { ProviderStore } from '../providers/store.js';
 import type { ProfileSigner } from '../formats/profile-signing.js';
 import type { DiscoveryBudget } from './discovery-limit.js';
 import type { DomainChecker } from '../check/checker.js';
-import type { SharedState } from '../shared-state/redis.js';
+import type { SharedState } from '../redis/shared-state.js';
 import type { ChallengeResponder, ProcessRole } from '../tls/types.js';
 
 /** One condition of readiness (GET /readyz): undefined when met, else the reason (one sentence, no personal data). */

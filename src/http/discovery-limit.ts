@@ -10,7 +10,7 @@ import { LRUCache } from 'lru-cache';
 import type { EmailAddress } from '../settings/address.js';
 import { MailconfigError } from '../settings/errors.js';
 import type { Resolution, SettingsResolver } from '../settings/resolver.js';
-import type { SharedState } from '../shared-state/redis.js';
+import type { SharedState } from '../redis/shared-state.js';
 import type { AbuseMetrics } from './abuse-metrics.js';
 
 /** Over a discovery limit: a 429 in the route family's format (errors.ts), with Retry-After. */

@@ -3,7 +3,7 @@
 // instead (a limit per instance, as without Redis), never waived and never waiting more than the command timeout.
 import { createRequire } from 'node:module';
 import type { FastifyRateLimitOptions, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import type { SharedState } from '../shared-state/redis.js';
+import type { SharedState } from '../redis/shared-state.js';
 
 type Answer = (error: Error | null, result?: { current: number; ttl: number }) => void;
 

@@ -3,7 +3,7 @@
 // directory watcher (which a network file system may never wake). The file is the source of truth; the notice only
 // says which one to read. Redis down: each instance's watcher and SIGHUP still apply changes, only later.
 import { randomBytes } from 'node:crypto';
-import type { SharedState } from '../shared-state/redis.js';
+import type { SharedState } from '../redis/shared-state.js';
 import { isProviderKey } from './checks.js';
 import { providerKey } from './database.js';
 import type { LiveProviderStore } from './store.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { shareProviderChanges } from '../../src/providers/shared-changes.js';
 import { LiveProviderStore } from '../../src/providers/store.js';
-import { SharedState } from '../../src/shared-state/redis.js';
+import { SharedState } from '../../src/redis/shared-state.js';
 import { BUNDLED_PROVIDERS } from '../../src/config.js';
 import { startLiveService } from '../helpers/providers.js';
 import { startRedis } from '../helpers/redis.js';

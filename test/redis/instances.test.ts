@@ -12,7 +12,7 @@ import type { DiscoveryResolver } from '../../src/discovery/resolver.js';
 import { buildServer } from '../../src/http/server.js';
 import { openProviderDatabase } from '../../src/providers/database.js';
 import { StaticProviderStore } from '../../src/providers/store.js';
-import { SharedState } from '../../src/shared-state/redis.js';
+import { SharedState } from '../../src/redis/shared-state.js';
 import { startWorld } from '../helpers/discovery-world.js';
 import { startRedis } from '../helpers/redis.js';
 import { requireSystemProgram } from '../helpers/system-program.js';
